@@ -1,0 +1,27 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ApiKeysModule } from 'src/api-keys/api-keys.module';
+import { ClockModule } from 'src/common/clock/clock.module';
+import { ConfigModule } from 'src/config/config.module';
+import { DatabaseModule } from 'src/database/database.module';
+import { HealthModule } from 'src/health/health.module';
+import { LoggingModule } from 'src/logging/logging.module';
+import { QueueModule } from 'src/queue/queue.module';
+
+@Module({})
+export class AppModule {
+  /** Assembled on demand so the environment is read when the app starts, not when files load. */
+  static forRoot(): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(),
+        LoggingModule,
+        ClockModule,
+        DatabaseModule,
+        QueueModule,
+        ApiKeysModule,
+        HealthModule,
+      ],
+    };
+  }
+}

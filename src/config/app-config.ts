@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import * as path from 'node:path';
+import { EnvironmentVariables } from 'src/config/env.schema';
+
+/** Typed access to the validated environment; the one place that knows variable names. */
+@Injectable()
+export class AppConfig {
+  constructor(private readonly config: ConfigService<EnvironmentVariables, true>) {}
+
+  private get<K extends keyof EnvironmentVariables>(key: K): EnvironmentVariables[K] {
+    return this.config.get(key, { infer: true });
+  }
+
+  get databaseUrl(): string {
+    const url = this.get('DATABASE_URL');
+    if (!url) throw new Error('DATABASE_URL is not set and no embedded PostgreSQL was started');
+    return url;
+  }
+
+  get redisUrl(): string | undefined {
+    return this.get('REDIS_URL');
+  }
+
+  get smtpUrl(): string | undefined {
+    return this.get('SMTP_URL');
+  }
+
+  get publicBaseUrl(): string {
+    const url = this.get('PUBLIC_BASE_URL') ?? `http://localhost:${this.port}`;
+    return url.replace(/\/+$/, '');
+  }
+
+  get port(): number {
+    return this.get('PORT');
+  }
+
+  get orgName(): string {
+    return this.get('ORG_NAME');
+  }
+
+  get dataDir(): string {
+    return path.resolve(this.get('DATA_DIR'));
+  }
+
+  get logLevel(): string {
+    return this.get('LOG_LEVEL');
+  }
+
+  get queuePrefix(): string {
+    return this.get('QUEUE_PREFIX');
+  }
+}

