@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -14,7 +15,7 @@ export function createHttpAdapter(): FastifyAdapter {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: true,
-    genReqId: (req) => {
+    genReqId: (req: IncomingMessage) => {
       const id = requestIdFromHeaders(req.headers);
       // pino-http reads the id from the raw request, so logs and error bodies share it.
       (req as typeof req & { id: string }).id = id;

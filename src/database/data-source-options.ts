@@ -18,7 +18,8 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     // gen_random_uuid() is built into PostgreSQL 13+: no extension to install, no superuser needed.
     uuidExtension: 'pgcrypto',
     installExtensions: false,
-    logging: ['error'],
+    // Query logging would put parameters (emails, names) in the log: errors surface as exceptions.
+    logging: false,
     extra: {
       max: 20,
       connectionTimeoutMillis: 5_000,

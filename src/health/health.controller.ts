@@ -3,6 +3,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { HealthCheckResult } from '@nestjs/terminus';
 import { PublicRoute } from 'src/common/auth/access.decorator';
+import { ErrorResponseDto } from 'src/common/errors/error-response.dto';
 import { QueueWatch } from 'src/queue/queue-watch.service';
 
 @ApiTags('health')
@@ -20,7 +21,11 @@ export class HealthController {
   @HealthCheck()
   @ApiOperation({ summary: 'Database and queue backend status (200 when all are up, 503 otherwise)' })
   @ApiResponse({ status: 200, description: '{ status: "ok", info: { database, queue } }' })
-  @ApiResponse({ status: 503, description: '{ status: "error", error: { … the failing part } }' })
+  @ApiResponse({
+    status: 503,
+    type: ErrorResponseDto,
+    description: 'SERVICE_UNAVAILABLE; details: { status: "error", error: { the failing part }, details }',
+  })
   check(): Promise<HealthCheckResult> {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: 2_000 }),

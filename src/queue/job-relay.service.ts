@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { getQueueToken } from '@nestjs/bullmq';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -18,7 +18,7 @@ const STALE_MS = 5 * 60_000;
 
 /** Copies due rows of queued_jobs into BullMQ, and puts back any the queue lost (FLUSHALL, outage). */
 @Injectable()
-export class JobRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class JobRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(JobRelay.name);
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -35,7 +35,8 @@ export class JobRelay implements OnApplicationBootstrap, OnApplicationShutdown {
     this.schedule(0);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops before the database connections close (they close at application shutdown). */
+  async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;

@@ -23,9 +23,8 @@ export class QueueWatch implements OnApplicationBootstrap, OnApplicationShutdown
     if (config.redisUrl) {
       this.redis = new Redis({
         ...redisOptionsFromUrl(config.redisUrl),
+        // Its own client, failing fast: a health probe must answer even while Redis is away.
         maxRetriesPerRequest: 0,
-        enableOfflineQueue: false,
-        lazyConnect: true,
         connectTimeout: 2_000,
       });
       this.redis.on('error', () => undefined);
@@ -47,7 +46,6 @@ export class QueueWatch implements OnApplicationBootstrap, OnApplicationShutdown
   async status(): Promise<QueueBackendStatus> {
     if (!this.redis) return { backend: 'postgres', up: true };
     try {
-      if (this.redis.status === 'wait' || this.redis.status === 'end') await this.redis.connect();
       await withTimeout(this.redis.ping(), 1_500, 'redis ping');
       return { backend: 'redis', up: true };
     } catch (error) {
@@ -57,8 +55,7 @@ export class QueueWatch implements OnApplicationBootstrap, OnApplicationShutdown
 
   private async warnAboutEvictionPolicy(): Promise<void> {
     try {
-      await this.redis?.connect();
-      const info = (await this.redis?.info('memory')) ?? '';
+      const info = this.redis ? await withTimeout(this.redis.info('memory'), 5_000, 'redis info') : '';
       const policy = /maxmemory_policy:(\S+)/.exec(info)?.[1];
       if (policy && policy !== 'noeviction') {
         this.logger.warn(`Redis maxmemory-policy is ${policy}: set it to noeviction, or queued jobs may be evicted`);

@@ -64,6 +64,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
       if (code && status < 500) {
         return { statusCode: status, code, message: messageOf(exception), requestId };
       }
+      if (status === 503) {
+        // Health checks: the body says which dependency is down.
+        return { statusCode: 503, code: 'SERVICE_UNAVAILABLE', message: 'A dependency is unavailable', details: exception.getResponse(), requestId };
+      }
     }
     const fastify = fastifyError(exception);
     if (fastify) {

@@ -1,0 +1,3 @@
+import { describeQueueBehaviour } from 'test/support/queue-behaviour';
+
+describeQueueBehaviour('redis');
