@@ -74,7 +74,7 @@ export async function startEmbeddedPostgres(
   const running = runningServerPort(databaseDir);
   if (running) {
     log(`embedded PostgreSQL already running in ${databaseDir} on port ${running}; using it`);
-    return { url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${running}/${database}`, stop: async () => undefined };
+    return { url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${running}/${database}`, stop: () => Promise.resolve() };
   }
 
   const fresh = !fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
@@ -85,6 +85,7 @@ export async function startEmbeddedPostgres(
     const detail = error instanceof Error ? error.message : '';
     throw new Error(
       `embedded PostgreSQL did not start in ${databaseDir} on port ${port}: ${detail} ${recent.slice(-5).join(' / ')}`.trim(),
+      { cause: error },
     );
   }
 

@@ -17,10 +17,10 @@ export function queueBackendKind(config: AppConfig): QueueBackendKind {
 export function bullRootOptions(config: AppConfig): QueueOptions {
   if (queueBackendKind(config) === 'redis') {
     setDefaultBackendFactory(undefined);
-    const connection = redisOptionsFromUrl(config.redisUrl as string) as RedisOptions;
+    const connection: RedisOptions = redisOptionsFromUrl(config.redisUrl as string);
     return { connection, prefix: config.queuePrefix };
   }
   setDefaultBackendFactory(createPostgresBackend);
   const connection = { connectionString: config.databaseUrl, schema: `${config.queuePrefix}_queue`, migrate: true, max: 5 };
-  return { connection } as unknown as QueueOptions;
+  return { connection };
 }

@@ -39,7 +39,7 @@ export class QueueWatch implements OnApplicationBootstrap, OnApplicationShutdown
     void this.warnAboutEvictionPolicy();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
     this.redis?.disconnect();
   }
 

@@ -1,4 +1,4 @@
-import type { RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'bullmq';
 
 /** ioredis takes options, not a URL: translate redis[s]://user:pass@host:port/db. */
 export function redisOptionsFromUrl(url: string): RedisOptions {
