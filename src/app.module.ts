@@ -1,11 +1,17 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ApiKeysModule } from 'src/api-keys/api-keys.module';
+import { AuditJobsModule } from 'src/audit/audit-jobs.module';
+import { AuditModule } from 'src/audit/audit.module';
 import { ClockModule } from 'src/common/clock/clock.module';
 import { ConfigModule } from 'src/config/config.module';
 import { DatabaseModule } from 'src/database/database.module';
+import { ConsentsModule } from 'src/consents/consents.module';
 import { HealthModule } from 'src/health/health.module';
 import { LoggingModule } from 'src/logging/logging.module';
+import { PagesModule } from 'src/pages/pages.module';
+import { PersonsModule } from 'src/persons/persons.module';
 import { QueueModule } from 'src/queue/queue.module';
+import { TemplatingModule } from 'src/templating/templating.module';
 
 @Module({})
 export class AppModule {
@@ -19,8 +25,14 @@ export class AppModule {
         ClockModule,
         DatabaseModule,
         QueueModule,
+        AuditModule,
+        AuditJobsModule,
         ApiKeysModule,
         HealthModule,
+        TemplatingModule,
+        PersonsModule,
+        ConsentsModule,
+        PagesModule,
       ],
     };
   }

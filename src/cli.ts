@@ -5,23 +5,30 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiKeysService } from 'src/api-keys/api-keys.service';
 import { ApiKeysModule } from 'src/api-keys/api-keys.module';
+import type { AuditActor } from 'src/audit/audit-log.service';
+import { AuditModule } from 'src/audit/audit.module';
+import { AuditVerifier } from 'src/audit/audit-verifier.service';
 import { ClockModule } from 'src/common/clock/clock.module';
 import { Role, ROLES } from 'src/common/auth/roles';
 import { ConfigModule } from 'src/config/config.module';
 import { validateEnvironment } from 'src/config/env.schema';
 import { DatabaseModule } from 'src/database/database.module';
 import { EmbeddedDatabase, startEmbeddedPostgres } from 'src/database/embedded-postgres';
+import { QueueModule } from 'src/queue/queue.module';
 
 const USAGE = `Usage: npm run cli -- <command>
   migrate                                   run pending database migrations
   api-key create --role <role> --name <n>   create a staff API key (printed once); roles: ${ROLES.join(', ')}
   api-key list                              list API keys (never their secrets)
-  api-key revoke <id>                       revoke an API key at once`;
+  api-key revoke <id>                       revoke an API key at once
+  audit verify                              verify the whole audit log (JSON result; exit code 1 if not ok)`;
+
+const CLI_ACTOR: AuditActor = { type: 'system', id: 'cli' };
 
 @Module({})
 class CliModule {
   static forRoot() {
-    return { module: CliModule, imports: [ConfigModule.forRoot(), ClockModule, DatabaseModule, ApiKeysModule] };
+    return { module: CliModule, imports: [ConfigModule.forRoot(), ClockModule, DatabaseModule, QueueModule, AuditModule, ApiKeysModule] };
   }
 }
 
@@ -48,7 +55,7 @@ async function run(argv: string[]): Promise<void> {
         if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
         const name = values.name?.trim();
         if (!name) throw new UsageError('--name is required');
-        const { key, plaintext } = await app.get(ApiKeysService).create(name, role);
+        const { key, plaintext } = await app.get(ApiKeysService).create(name, role, CLI_ACTOR);
         process.stderr.write(`created API key ${key.id} (${key.role}, "${key.name}"); it is shown once:\n`);
         process.stdout.write(`${plaintext}\n`);
         return;
@@ -66,8 +73,14 @@ async function run(argv: string[]): Promise<void> {
       }
       case 'api-key revoke': {
         if (!arg || !/^[0-9a-f-]{36}$/i.test(arg)) throw new UsageError('api-key revoke needs the key id (a UUID)');
-        const key = await app.get(ApiKeysService).revoke(arg);
+        const key = await app.get(ApiKeysService).revoke(arg, CLI_ACTOR);
         process.stdout.write(`revoked ${key.id} at ${key.revokedAt?.toISOString()}\n`);
+        return;
+      }
+      case 'audit verify': {
+        const result = await app.get(AuditVerifier).verifyAndRecord(CLI_ACTOR);
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        if (!result.ok) process.exitCode = 1;
         return;
       }
       default:

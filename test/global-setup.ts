@@ -1,11 +1,10 @@
 import 'tsconfig-paths/register';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from 'src/database/data-source-options';
 import { startEmbeddedPostgres } from 'src/database/embedded-postgres';
-import { databaseName, TEST_ENV_FILE, TestEnvironment, withDatabase } from 'test/support/test-env';
+import { databaseName, TestEnvironment, withDatabase, writeTestEnvironment } from 'test/support/test-env';
 
 declare global {
   var embeddedTestDatabase: { stop(): Promise<void> } | undefined;
@@ -46,8 +45,7 @@ export default async function globalSetup(): Promise<void> {
     templateDatabase,
     redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   };
-  fs.mkdirSync(path.dirname(TEST_ENV_FILE), { recursive: true });
-  fs.writeFileSync(TEST_ENV_FILE, JSON.stringify(env));
+  writeTestEnvironment(env);
 }
 
 /** Databases left by an interrupted run (their creator is gone). */

@@ -2,7 +2,10 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/co
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiKeysService } from 'src/api-keys/api-keys.service';
 import { ApiKeyDto, ApiKeyListDto, CreateApiKeyDto, CreatedApiKeyDto } from 'src/api-keys/dto/api-key.dto';
+import { staffActor } from 'src/audit/audit-log.service';
 import { Access } from 'src/common/auth/access.decorator';
+import { Staff } from 'src/common/auth/principal.decorator';
+import type { StaffPrincipal } from 'src/common/auth/roles';
 import { ApiErrors } from 'src/common/http/api-errors.decorator';
 import { uuidPipe } from 'src/common/http/uuid.pipe';
 
@@ -16,8 +19,8 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Create a staff API key; the secret is in this response only' })
   @ApiResponse({ status: 201, type: CreatedApiKeyDto })
   @ApiErrors('VALIDATION_FAILED')
-  async create(@Body() body: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
-    const { key, plaintext } = await this.apiKeys.create(body.name, body.role);
+  async create(@Body() body: CreateApiKeyDto, @Staff() staff: StaffPrincipal): Promise<CreatedApiKeyDto> {
+    const { key, plaintext } = await this.apiKeys.create(body.name, body.role, staffActor(staff));
     return { ...ApiKeyDto.from(key), key: plaintext };
   }
 
@@ -35,7 +38,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Revoke a staff API key at once' })
   @ApiResponse({ status: 200, type: ApiKeyDto })
   @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND', 'CONFLICT')
-  async revoke(@Param('id', uuidPipe('id')) id: string): Promise<ApiKeyDto> {
-    return ApiKeyDto.from(await this.apiKeys.revoke(id));
+  async revoke(@Param('id', uuidPipe('id')) id: string, @Staff() staff: StaffPrincipal): Promise<ApiKeyDto> {
+    return ApiKeyDto.from(await this.apiKeys.revoke(id, staffActor(staff)));
   }
 }

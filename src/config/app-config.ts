@@ -50,4 +50,44 @@ export class AppConfig {
   get queuePrefix(): string {
     return this.get('QUEUE_PREFIX');
   }
+
+  get auditSigningKey(): string | undefined {
+    return this.get('AUDIT_SIGNING_KEY');
+  }
+
+  get auditLogOrigin(): string {
+    return this.get('AUDIT_LOG_ORIGIN') ?? `${new URL(this.publicBaseUrl).host}/consent-ledger/audit`;
+  }
+
+  get auditCheckpointEvery(): number {
+    return this.get('AUDIT_CHECKPOINT_EVERY');
+  }
+
+  get auditCheckpointMinutes(): number {
+    return this.get('AUDIT_CHECKPOINT_MINUTES');
+  }
+
+  get auditCheckpointWebhook(): string | undefined {
+    return this.get('AUDIT_CHECKPOINT_WEBHOOK');
+  }
+
+  get mailFrom(): string {
+    return this.get('MAIL_FROM') ?? `"${this.orgName.replace(/"/g, '')}" <no-reply@localhost>`;
+  }
+
+  get signLinkDays(): number {
+    return this.get('SIGN_LINK_DAYS');
+  }
+
+  get manageLinkDays(): number {
+    return this.get('MANAGE_LINK_DAYS');
+  }
+
+  get reaskCooldownDays(): number {
+    return this.get('REASK_COOLDOWN_DAYS');
+  }
+
+  get consentMaxMonths(): number {
+    return this.get('CONSENT_MAX_MONTHS');
+  }
 }

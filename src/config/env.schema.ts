@@ -60,6 +60,74 @@ export class EnvironmentVariables {
   /** Prefix of every BullMQ key (Redis) or schema name (PostgreSQL backend); tests set their own. */
   @Matches(/^[a-z][a-z0-9_]{0,30}$/, { message: 'must be lowercase letters, digits or _' })
   QUEUE_PREFIX = 'consent_ledger';
+
+  /**
+   * Ed25519 key signing audit checkpoints: a PKCS#8 PEM (literal \n allowed) or the base64 of the
+   * 32-byte seed. Unset: a development key is generated once under DATA_DIR.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(40, { message: 'must be a PKCS#8 PEM or the base64 of a 32-byte Ed25519 seed' })
+  AUDIT_SIGNING_KEY?: string;
+
+  /** Names the audit log in its checkpoints; defaults to <public host>/consent-ledger/audit. */
+  @IsOptional()
+  @Matches(/^[^\s+]{1,200}$/, { message: 'must be one word without spaces or +, e.g. hr.example.com/consent-ledger/audit' })
+  AUDIT_LOG_ORIGIN?: string;
+
+  /** A checkpoint is signed at least every this many audit events. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer of at least 1' })
+  @Min(1)
+  AUDIT_CHECKPOINT_EVERY = 1000;
+
+  /** A checkpoint is signed this often (minutes) when the log grew since the last one. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer of at least 1' })
+  @Min(1)
+  AUDIT_CHECKPOINT_MINUTES = 60;
+
+  /** Receives every checkpoint (POST, JSON), so a copy outside the database pins history. */
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: 'must be an http(s) URL' },
+  )
+  AUDIT_CHECKPOINT_WEBHOOK?: string;
+
+  /** Sender of every email, e.g. "Acme HR <hr@acme.example>"; defaults to ORG_NAME <no-reply@localhost>. */
+  @IsOptional()
+  @IsString()
+  @MinLength(3)
+  MAIL_FROM?: string;
+
+  /** Days a sign link stays valid; an unanswered request lapses then. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of days between 1 and 365' })
+  @Min(1)
+  @Max(365)
+  SIGN_LINK_DAYS = 30;
+
+  /** Days a manage link (see and withdraw one's consents) stays valid; /me sends a fresh one. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of days between 1 and 3650' })
+  @Min(1)
+  @Max(3650)
+  MANAGE_LINK_DAYS = 365;
+
+  /** After a refusal, asking the same person again within this many days needs force + justification. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of days between 0 and 3650' })
+  @Min(0)
+  @Max(3650)
+  REASK_COOLDOWN_DAYS = 180;
+
+  /** Longest validity window a consent may have (no endless consent). */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of months between 1 and 60' })
+  @Min(1)
+  @Max(60)
+  CONSENT_MAX_MONTHS = 60;
 }
 
 export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {

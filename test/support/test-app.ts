@@ -60,7 +60,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   if (options.override) builder = options.override(builder);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(), { bufferLogs: true });
-  configureApp(app);
+  await configureApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
 
@@ -71,7 +71,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     database,
     clock,
     queuePrefix,
-    keyFor: async (role, name = `${role} test key`) => (await app.get(ApiKeysService).create(name, role)).plaintext,
+    keyFor: async (role, name = `${role} test key`) =>
+      (await app.get(ApiKeysService).create(name, role, { type: 'system', id: 'test' })).plaintext,
     close: async ({ keepDatabase = false } = {}) => {
       await app.close();
       if (!keepDatabase) await database.drop();

@@ -1,19 +1,24 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-
-/** What global-setup hands to every test file (through a file: jest runs files in other processes). */
+/**
+ * What global-setup hands to every test file. It travels in an environment variable, which the
+ * worker processes inherit, so two test runs on one machine never read each other's settings.
+ */
 export interface TestEnvironment {
   /** Admin connection to the server, on a database whose name contains "test". */
   adminUrl: string;
   templateDatabase: string;
   redisUrl: string;
-  embeddedPid?: number;
 }
 
-export const TEST_ENV_FILE = path.resolve(__dirname, '..', '.data', 'test-env.json');
+const VARIABLE = 'CONSENT_LEDGER_TEST_ENVIRONMENT';
+
+export function writeTestEnvironment(env: TestEnvironment): void {
+  process.env[VARIABLE] = JSON.stringify(env);
+}
 
 export function readTestEnvironment(): TestEnvironment {
-  return JSON.parse(fs.readFileSync(TEST_ENV_FILE, 'utf8')) as TestEnvironment;
+  const raw = process.env[VARIABLE];
+  if (!raw) throw new Error(`${VARIABLE} is not set: run the e2e specs through jest (its global setup sets it)`);
+  return JSON.parse(raw) as TestEnvironment;
 }
 
 export function withDatabase(url: string, database: string): string {

@@ -45,6 +45,8 @@ const KEY_ID_SIZE = 4;
 const MAX_SIGNATURES = 100;
 const SIGNATURE_LINE = /^\u2014 ([^\p{White_Space}+]+) ([A-Za-z0-9+/=]+)$/u;
 const CANONICAL_DECIMAL = /^(0|[1-9][0-9]*)$/;
+// The signed-note format forbids control characters other than newline.
+// eslint-disable-next-line no-control-regex
 const FORBIDDEN_CONTROL_CHARACTERS = /[\u0000-\u0009\u000b-\u001f]/;
 
 export function formatCheckpointBody(fields: CheckpointFields): string {

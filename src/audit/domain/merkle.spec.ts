@@ -150,7 +150,7 @@ describe('merkle', () => {
     it.each(REFERENCE_ROOTS.map((root, size) => [size, root]))(
       'reproduces the known root of the reference tree at size %i',
       (size, root) => {
-        const leaves = REFERENCE_LEAVES.slice(0, size as number).map(leafHash);
+        const leaves = REFERENCE_LEAVES.slice(0, size).map(leafHash);
         expect(merkleTreeHash(leaves).toString('hex')).toBe(root);
       },
     );

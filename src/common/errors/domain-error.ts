@@ -3,6 +3,8 @@ import { ERROR_CODES, ErrorCode } from 'src/common/errors/error-codes';
 export interface FieldProblem {
   field: string;
   problems: string[];
+  /** For line-oriented input (CSV): the line the problem is on; the header is line 1. */
+  line?: number;
 }
 
 /**

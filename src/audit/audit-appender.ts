@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AuditEventInput, auditEventRecord, canonicalBytes } from 'src/audit/domain/audit-event';
+import { decodeFrontier, encodeFrontier } from 'src/audit/domain/frontier-codec';
+import { appendLeaf, Frontier, leafHash } from 'src/audit/domain/merkle';
+
+/** The tree state read under its row lock, updated in place by each append of the transaction. */
+export interface LockedTree {
+  size: number;
+  frontier: Frontier;
+  lastCheckpointSize: number | null;
+}
+
+export interface AppendedEvent {
+  seq: number;
+  leafHash: Buffer;
+}
+
+interface StateRow {
+  tree_size: string;
+  frontier: Buffer;
+  last_checkpoint_size: string | null;
+}
+
+/**
+ * Writes leaves. Two round trips per append: lock and read the state row, then one statement that
+ * updates it and inserts the event and the inner nodes the leaf completes. The row lock is held
+ * until the caller's transaction ends, so appends are serialized and gapless, and a rollback
+ * leaves nothing behind.
+ */
+@Injectable()
+export class AuditAppender {
+  async lock(em: EntityManager): Promise<LockedTree> {
+    if (!em.queryRunner?.isTransactionActive) {
+      throw new Error(
+        'audit appends need the EntityManager of a transaction (dataSource.transaction)',
+      );
+    }
+    const rows = await em.query<StateRow[]>(
+      'SELECT tree_size, frontier, last_checkpoint_size FROM audit_tree_state WHERE id = 1 FOR UPDATE',
+    );
+    const row = rows[0];
+    if (!row) throw new Error('audit_tree_state has no row: run the migrations');
+    const size = Number(row.tree_size);
+    return {
+      size,
+      frontier: decodeFrontier(row.frontier),
+      lastCheckpointSize:
+        row.last_checkpoint_size === null ? null : Number(row.last_checkpoint_size),
+    };
+  }
+
+  async appendLocked(
+    em: EntityManager,
+    tree: LockedTree,
+    input: AuditEventInput,
+    occurredAt: Date,
+  ): Promise<AppendedEvent> {
+    const seq = tree.size;
+    const record = auditEventRecord(seq, occurredAt, input);
+    const bytes = canonicalBytes(record);
+    const leaf = leafHash(bytes);
+    const next = appendLeaf(tree.frontier, tree.size, leaf);
+    const inner = next.completedNodes.slice(1);
+    await em.query(
+      `WITH state AS (
+         UPDATE audit_tree_state SET tree_size = $1, frontier = $2, last_checkpoint_size = $3 WHERE id = 1
+       ), nodes AS (
+         INSERT INTO audit_tree_nodes (level, idx, hash)
+         SELECT * FROM unnest($4::smallint[], $5::bigint[], $6::bytea[])
+       )
+       INSERT INTO audit_events (seq, occurred_at, action, person_id, consent_id, asset_id, canonical, leaf_hash)
+       VALUES ($7, $8, $9, $10, $11, $12, $13, $14)`,
+      [
+        next.size,
+        encodeFrontier(next.frontier),
+        tree.lastCheckpointSize,
+        inner.map((node) => node.level),
+        inner.map((node) => node.index),
+        inner.map((node) => node.hash),
+        seq,
+        occurredAt,
+        record.action,
+        record.personId ?? null,
+        record.consentId ?? null,
+        record.assetId ?? null,
+        bytes,
+        leaf,
+      ],
+    );
+    tree.size = next.size;
+    tree.frontier = next.frontier;
+    return { seq, leafHash: leaf };
+  }
+}

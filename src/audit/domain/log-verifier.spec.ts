@@ -1,0 +1,264 @@
+import { auditEventRecord, AuditEventInput, canonicalBytes } from 'src/audit/domain/audit-event';
+import { rawEd25519PublicKey } from 'src/audit/domain/checkpoint';
+import { signCheckpoint } from 'src/audit/domain/checkpoint-note';
+import {
+  innerNodesCompletedBy,
+  NodeBatch,
+  LogVerifier,
+  StoredCheckpoint,
+  TrustedLogKey,
+} from 'src/audit/domain/log-verifier';
+import { appendLeaf, Frontier, leafHash, nodeKey, rootFromFrontier } from 'src/audit/domain/merkle';
+import { generateSigningKeyPem, parseSigningKey } from 'src/audit/domain/signing-key';
+
+const ORIGIN = 'hr.example.com/consent-ledger/audit';
+const KEY = parseSigningKey(generateSigningKeyPem());
+const TRUST: TrustedLogKey = {
+  origin: ORIGIN,
+  keyName: ORIGIN,
+  publicKey: rawEd25519PublicKey(KEY),
+};
+const AT = new Date('2026-02-01T00:00:00Z');
+
+interface Row {
+  seq: number;
+  canonical: Buffer;
+  leafHash: Buffer;
+}
+
+/** An in-memory log built the way the service builds it. */
+function buildLog(size: number, checkpointAt: number[]) {
+  const rows: Row[] = [];
+  const nodes = new Map<string, Buffer>();
+  const checkpoints: StoredCheckpoint[] = [];
+  let frontier: Frontier = [];
+  const append = (input: AuditEventInput) => {
+    const seq = rows.length;
+    const canonical = canonicalBytes(auditEventRecord(seq, AT, input));
+    const hash = leafHash(canonical);
+    const next = appendLeaf(frontier, seq, hash);
+    next.completedNodes.slice(1).forEach((node) => nodes.set(nodeKey(node), node.hash));
+    frontier = next.frontier;
+    rows.push({ seq, canonical, leafHash: hash });
+  };
+  while (rows.length < size) {
+    if (checkpointAt.includes(rows.length)) {
+      const rootHash = rootFromFrontier(frontier, rows.length);
+      checkpoints.push({
+        treeSize: rows.length,
+        rootHash,
+        note: signCheckpoint(
+          { origin: ORIGIN, treeSize: rows.length, rootHash, time: AT },
+          ORIGIN,
+          KEY,
+        ),
+      });
+      append({
+        action: 'audit.checkpoint',
+        actor: { type: 'system', id: 'audit' },
+        data: { treeSize: rows.length },
+      });
+    } else {
+      append({
+        action: 'email.sent',
+        actor: { type: 'system', id: 'mailer' },
+        data: { n: rows.length },
+      });
+    }
+  }
+  return { rows, nodes, checkpoints, frontier: () => frontier };
+}
+
+function verify(
+  log: ReturnType<typeof buildLog>,
+  state = { treeSize: log.rows.length, frontier: log.frontier(), innerNodeCount: log.nodes.size },
+) {
+  const verifier = new LogVerifier(TRUST);
+  const pending = [...log.checkpoints];
+  for (const row of log.rows) {
+    while (pending[0]?.treeSize === verifier.treeSize) verifier.addCheckpoint(pending.shift()!);
+    if (
+      !verifier.addEvent(row.seq, row.canonical, row.leafHash, (level, index) =>
+        log.nodes.get(`${level}:${index}`),
+      )
+    )
+      break;
+  }
+  while (!verifier.failed && pending[0]?.treeSize === verifier.treeSize)
+    verifier.addCheckpoint(pending.shift()!);
+  return verifier.finish(state, pending[0]?.treeSize);
+}
+
+describe('streaming log verification', () => {
+  it('accepts an intact log and reports its size, root and checked checkpoints', () => {
+    const log = buildLog(40, [0, 10, 25]);
+    const result = verify(log);
+    expect(result).toEqual({
+      ok: true,
+      treeSize: 40,
+      rootHash: rootFromFrontier(log.frontier(), 40).toString('hex'),
+      checkedCheckpoints: 3,
+    });
+  });
+
+  it('names the event whose bytes no longer match their leaf hash', () => {
+    const log = buildLog(20, [5]);
+    log.rows[13].canonical = Buffer.from(
+      log.rows[13].canonical.toString().replace('"n":13', '"n":99'),
+    );
+    expect(verify(log)).toMatchObject({
+      ok: false,
+      firstBadSeq: 13,
+      reason: expect.stringContaining('do not hash'),
+    });
+  });
+
+  it('names the first missing event when a row is deleted', () => {
+    const log = buildLog(20, []);
+    log.rows.splice(7, 1);
+    expect(verify(log)).toMatchObject({
+      ok: false,
+      firstBadSeq: 7,
+      reason: expect.stringContaining('missing'),
+    });
+  });
+
+  it('names the first of two swapped rows', () => {
+    const log = buildLog(20, []);
+    const [a, b] = [log.rows[4], log.rows[11]];
+    log.rows[4] = { ...b, seq: 4 };
+    log.rows[11] = { ...a, seq: 11 };
+    expect(verify(log)).toMatchObject({
+      ok: false,
+      firstBadSeq: 4,
+      reason: expect.stringContaining('bytes are those of event 11'),
+    });
+  });
+
+  it('catches a tail rewritten and re-hashed consistently through the signed checkpoint', () => {
+    const genuine = buildLog(30, [12, 20]);
+    const forged = buildLog(12, [12]);
+    // Same first 12 events, then a different history re-hashed with its own tree and nodes.
+    const tail = buildLog(30, [12]);
+    for (let seq = 12; seq < 30; seq += 1) {
+      const canonical = Buffer.from(
+        tail.rows[seq].canonical.toString().replace('"mailer"', '"forger"'),
+      );
+      forged.rows.push({ seq, canonical, leafHash: leafHash(canonical) });
+    }
+    const rebuilt = rebuildTree(forged.rows);
+    const result = verify({
+      ...forged,
+      nodes: rebuilt.nodes,
+      checkpoints: genuine.checkpoints,
+      frontier: () => rebuilt.frontier,
+    });
+    expect(result).toMatchObject({ ok: false, firstBadSeq: 12, checkedCheckpoints: 1 });
+    expect(result.reason).toContain('checkpoint at tree size 20');
+  });
+
+  it('refuses a checkpoint signed by another key', () => {
+    const log = buildLog(10, [4]);
+    const other = parseSigningKey(generateSigningKeyPem());
+    const forged = {
+      ...log.checkpoints[0],
+      note: signCheckpoint(
+        { origin: ORIGIN, treeSize: 4, rootHash: log.checkpoints[0].rootHash, time: AT },
+        ORIGIN,
+        other,
+      ),
+    };
+    expect(verify({ ...log, checkpoints: [forged] })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('signature'),
+    });
+  });
+
+  it('notices a deleted checkpoint that the log itself recorded', () => {
+    const log = buildLog(10, [4]);
+    expect(verify({ ...log, checkpoints: [] })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('not stored'),
+    });
+  });
+
+  it('notices a tampered inner node and a state that does not match the events', () => {
+    const log = buildLog(16, []);
+    log.nodes.set('2:1', Buffer.alloc(32));
+    expect(verify(log)).toMatchObject({
+      ok: false,
+      firstBadSeq: 4,
+      reason: expect.stringContaining('level 2 index 1'),
+    });
+    const intact = buildLog(16, []);
+    expect(
+      verify(intact, { treeSize: 17, frontier: intact.frontier(), innerNodeCount: 15 }),
+    ).toMatchObject({ ok: false, firstBadSeq: 16 });
+    expect(
+      verify(intact, { treeSize: 16, frontier: [Buffer.alloc(32)], innerNodeCount: 15 }),
+    ).toMatchObject({ ok: false, reason: expect.stringContaining('frontier') });
+  });
+
+  it('notices a checkpoint beyond the stored events (a truncated log)', () => {
+    const log = buildLog(10, [4]);
+    const extra = { ...log.checkpoints[0], treeSize: 50 };
+    expect(verify({ ...log, checkpoints: [...log.checkpoints, extra] })).toMatchObject({
+      ok: false,
+      firstBadSeq: 10,
+    });
+  });
+});
+
+describe('inner nodes completed by a run of leaves', () => {
+  it('lists, per level, exactly the nodes whose last leaf is in the run', () => {
+    for (const [first, last] of [
+      [0, 0],
+      [0, 9],
+      [3, 17],
+      [16, 31],
+      [5, 5],
+      [1000, 1999],
+    ]) {
+      const expected = new Set<string>();
+      let frontier: Frontier = [];
+      for (let seq = 0; seq <= last; seq += 1) {
+        const next = appendLeaf(frontier, seq, Buffer.alloc(32, seq % 251));
+        if (seq >= first)
+          next.completedNodes.slice(1).forEach((node) => expected.add(nodeKey(node)));
+        frontier = next.frontier;
+      }
+      const listed = new Set(
+        innerNodesCompletedBy(first, last).flatMap(({ level, from, to }) =>
+          Array.from({ length: to - from + 1 }, (_, i) => `${level}:${from + i}`),
+        ),
+      );
+      expect(listed).toEqual(expected);
+    }
+  });
+});
+
+function rebuildTree(rows: Row[]) {
+  const nodes = new Map<string, Buffer>();
+  let frontier: Frontier = [];
+  rows.forEach((row, seq) => {
+    const next = appendLeaf(frontier, seq, row.leafHash);
+    next.completedNodes.slice(1).forEach((node) => nodes.set(nodeKey(node), node.hash));
+    frontier = next.frontier;
+  });
+  return { nodes, frontier };
+}
+
+describe('a batch of stored nodes', () => {
+  it('finds the nodes of its ranges by level and index, and nothing else', () => {
+    const batch = new NodeBatch([{ level: 1, from: 5, to: 9 }, { level: 3, from: 1, to: 1 }]);
+    batch.set(1, 5, Buffer.alloc(32, 1));
+    batch.set(3, 1, Buffer.alloc(32, 3));
+    batch.set(1, 10, Buffer.alloc(32, 9));
+    batch.set(2, 0, Buffer.alloc(32, 9));
+    expect(batch.get(1, 5)).toEqual(Buffer.alloc(32, 1));
+    expect(batch.get(3, 1)).toEqual(Buffer.alloc(32, 3));
+    expect(batch.get(1, 6)).toBeUndefined();
+    expect(batch.get(1, 10)).toBeUndefined();
+    expect(batch.get(2, 0)).toBeUndefined();
+  });
+});

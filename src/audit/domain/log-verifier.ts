@@ -1,0 +1,268 @@
+/**
+ * Streaming verification of the whole audit log, one event at a time in seq order, in constant
+ * memory: it keeps only the frontier of the tree rebuilt so far.
+ *
+ * Per event: the seq follows the previous one (no gap), SHA-256(0x00 ‖ bytes) equals the stored
+ * leaf hash, the bytes name that same seq (rows were not moved), and every stored inner node the
+ * leaf completes equals the recomputed one. Per checkpoint, when the rebuilt tree reaches its
+ * size: the signature verifies with the log's key, and the signed root equals the rebuilt root.
+ * The first failure stops verification and names the lowest seq that can be the culprit.
+ */
+import { isCheckpointEvent, seqInCanonical } from 'src/audit/domain/audit-event';
+import { verifyNote } from 'src/audit/domain/checkpoint';
+import { appendLeaf, Frontier, leafHash, rootFromFrontier } from 'src/audit/domain/merkle';
+
+export interface TrustedLogKey {
+  origin: string;
+  keyName: string;
+  /** Raw 32-byte Ed25519 public key. */
+  publicKey: Uint8Array;
+}
+
+export interface StoredCheckpoint {
+  treeSize: number;
+  rootHash: Buffer;
+  note: string;
+}
+
+/** The stored inner node (level >= 1) at {level, index}, if any. */
+export type StoredNodeLookup = (level: number, index: number) => Buffer | undefined;
+
+export interface StoredTreeState {
+  treeSize: number;
+  frontier: Frontier;
+  /** Rows in audit_tree_nodes (inner nodes, level >= 1). */
+  innerNodeCount: number;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  /** The size the log claims (its state row); every event up to it was checked when ok. */
+  treeSize: number;
+  /** Hex root of that tree. */
+  rootHash: string;
+  checkedCheckpoints: number;
+  firstBadSeq?: number;
+  reason?: string;
+}
+
+interface Failure {
+  firstBadSeq?: number;
+  reason: string;
+}
+
+export class LogVerifier {
+  private frontier: Frontier = [];
+  private size = 0;
+  private checkedCheckpoints = 0;
+  /** Events below this count hash to the root of a checkpoint that verified. */
+  private vouchedSize = 0;
+  private lastCheckpointSize: number | null = null;
+  private failure: Failure | null = null;
+
+  constructor(private readonly trust: TrustedLogKey) {}
+
+  get treeSize(): number {
+    return this.size;
+  }
+
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
+  /**
+   * The next stored event. `storedNode` must find the stored inner nodes this leaf completes
+   * (those of the current batch). Returns false once verification has failed.
+   */
+  addEvent(
+    seq: number,
+    canonical: Buffer,
+    storedLeafHash: Buffer,
+    storedNode: StoredNodeLookup,
+  ): boolean {
+    if (this.failure) return false;
+    if (seq !== this.size) {
+      return this.fail(this.size, `event ${this.size} is missing: the next stored event is ${seq}`);
+    }
+    const hash = leafHash(canonical);
+    if (!hash.equals(storedLeafHash)) {
+      return this.fail(seq, `event ${seq}: its stored bytes do not hash to its stored leaf hash`);
+    }
+    const written = seqInCanonical(canonical);
+    if (written !== seq) {
+      return this.fail(
+        seq,
+        `event ${seq}: its bytes are those of event ${written ?? '?'} (rows moved or replaced)`,
+      );
+    }
+    if (isCheckpointEvent(canonical) && this.lastCheckpointSize !== seq) {
+      return this.fail(
+        undefined,
+        `event ${seq} records a checkpoint at tree size ${seq} that is not stored`,
+      );
+    }
+    const { frontier, completedNodes } = appendLeaf(this.frontier, this.size, hash);
+    for (let i = 1; i < completedNodes.length; i += 1) {
+      const node = completedNodes[i];
+      const stored = storedNode(node.level, node.index);
+      if (!stored || !stored.equals(node.hash)) {
+        const begin = node.index * 2 ** node.level;
+        const what = stored ? 'does not match events' : 'is missing for events';
+        return this.fail(
+          begin,
+          `Merkle node level ${node.level} index ${node.index} ${what} ${begin}..${seq}`,
+        );
+      }
+    }
+    this.frontier = frontier;
+    this.size += 1;
+    return true;
+  }
+
+  /** A stored checkpoint, given exactly when the rebuilt tree has reached its size. */
+  addCheckpoint(checkpoint: StoredCheckpoint): boolean {
+    if (this.failure) return false;
+    const size = checkpoint.treeSize;
+    if (size !== this.size)
+      throw new RangeError(`checkpoint ${size} given at tree size ${this.size}`);
+    const signed = verifyNote(checkpoint.note, this.trust.keyName, this.trust.publicKey);
+    if (!signed) {
+      return this.fail(
+        undefined,
+        `checkpoint at tree size ${size}: its signature does not verify with the log's key`,
+      );
+    }
+    if (signed.origin !== this.trust.origin) {
+      return this.fail(
+        undefined,
+        `checkpoint at tree size ${size} is for another log (${signed.origin})`,
+      );
+    }
+    if (signed.treeSize !== size || !signed.rootHash.equals(checkpoint.rootHash)) {
+      return this.fail(
+        undefined,
+        `checkpoint at tree size ${size}: its stored size or root differ from its signed note`,
+      );
+    }
+    if (!rootFromFrontier(this.frontier, this.size).equals(signed.rootHash)) {
+      return this.fail(
+        this.vouchedSize,
+        `the first ${size} events do not hash to the root signed in the checkpoint at tree size ${size}: ` +
+          `events from seq ${this.vouchedSize} on were changed and re-hashed`,
+      );
+    }
+    this.checkedCheckpoints += 1;
+    this.vouchedSize = size;
+    this.lastCheckpointSize = size;
+    return true;
+  }
+
+  /**
+   * Ends verification against the stored state. `unreachedCheckpoint` is the size of the first
+   * stored checkpoint beyond the events streamed, if any.
+   */
+  finish(state: StoredTreeState, unreachedCheckpoint?: number): VerifyResult {
+    if (!this.failure) this.checkState(state, unreachedCheckpoint);
+    const claimedRoot = safeRoot(state.frontier, state.treeSize);
+    const result: VerifyResult = {
+      ok: this.failure === null,
+      treeSize: state.treeSize,
+      rootHash: claimedRoot?.toString('hex') ?? '',
+      checkedCheckpoints: this.checkedCheckpoints,
+    };
+    if (this.failure?.firstBadSeq !== undefined) result.firstBadSeq = this.failure.firstBadSeq;
+    if (this.failure) result.reason = this.failure.reason;
+    return result;
+  }
+
+  private checkState(state: StoredTreeState, unreachedCheckpoint: number | undefined): void {
+    if (this.size < state.treeSize) {
+      this.fail(
+        this.size,
+        `event ${this.size} is missing: the log counts ${state.treeSize} events`,
+      );
+    } else if (this.size > state.treeSize) {
+      this.fail(
+        state.treeSize,
+        `events from ${state.treeSize} on are stored beyond the log's size ${state.treeSize}`,
+      );
+    } else if (unreachedCheckpoint !== undefined) {
+      this.fail(
+        this.size,
+        `a checkpoint signs tree size ${unreachedCheckpoint} but only ${this.size} events are stored`,
+      );
+    } else if (!sameFrontier(state.frontier, this.frontier)) {
+      this.fail(undefined, 'the stored tree state (frontier) does not match the events');
+    } else if (state.innerNodeCount !== this.size - popCount(this.size)) {
+      this.fail(
+        undefined,
+        `audit_tree_nodes holds ${state.innerNodeCount} nodes; a tree of ${this.size} has ${this.size - popCount(this.size)}`,
+      );
+    }
+  }
+
+  private fail(firstBadSeq: number | undefined, reason: string): false {
+    this.failure = firstBadSeq === undefined ? { reason } : { firstBadSeq, reason };
+    return false;
+  }
+}
+
+function sameFrontier(a: Frontier, b: Frontier): boolean {
+  return a.length === b.length && a.every((hash, i) => hash.equals(b[i]));
+}
+
+function safeRoot(frontier: Frontier, size: number): Buffer | null {
+  try {
+    return rootFromFrontier(frontier, size);
+  } catch {
+    return null;
+  }
+}
+
+function popCount(n: number): number {
+  let count = 0;
+  for (let rest = n; rest > 0; rest = Math.floor(rest / 2)) count += rest % 2;
+  return count;
+}
+
+export interface NodeIndexRange {
+  level: number;
+  from: number;
+  to: number;
+}
+
+/**
+ * Per level >= 1, the inclusive index range of the inner nodes completed by leaves
+ * first..last: node (k, i) is completed by leaf (i + 1) * 2^k - 1.
+ */
+export function innerNodesCompletedBy(first: number, last: number): NodeIndexRange[] {
+  const ranges: NodeIndexRange[] = [];
+  for (let level = 1; 2 ** level <= last + 1; level += 1) {
+    const width = 2 ** level;
+    const from = Math.ceil((first + 1) / width) - 1;
+    const to = Math.floor((last + 1) / width) - 1;
+    if (from <= to) ranges.push({ level, from, to });
+  }
+  return ranges;
+}
+
+/** The stored inner nodes of one batch, held per level by index: lookups build no keys. */
+export class NodeBatch {
+  private readonly levels: { from: number; hashes: (Buffer | undefined)[] }[] = [];
+
+  constructor(ranges: NodeIndexRange[]) {
+    for (const { level, from, to } of ranges)
+      this.levels[level] = { from, hashes: new Array<Buffer | undefined>(to - from + 1) };
+  }
+
+  set(level: number, index: number, hash: Buffer): void {
+    const stored = this.levels[level];
+    if (stored && index >= stored.from && index - stored.from < stored.hashes.length)
+      stored.hashes[index - stored.from] = hash;
+  }
+
+  readonly get: StoredNodeLookup = (level, index) => {
+    const stored = this.levels[level];
+    return stored ? stored.hashes[index - stored.from] : undefined;
+  };
+}
