@@ -11,6 +11,7 @@ import { LoggingModule } from 'src/logging/logging.module';
 import { PagesModule } from 'src/pages/pages.module';
 import { PersonsModule } from 'src/persons/persons.module';
 import { QueueModule } from 'src/queue/queue.module';
+import { RemindersModule } from 'src/reminders/reminders.module';
 import { TemplatingModule } from 'src/templating/templating.module';
 
 @Module({})
@@ -33,6 +34,7 @@ export class AppModule {
         PersonsModule,
         ConsentsModule,
         PagesModule,
+        RemindersModule,
       ],
     };
   }

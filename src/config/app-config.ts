@@ -90,4 +90,32 @@ export class AppConfig {
   get consentMaxMonths(): number {
     return this.get('CONSENT_MAX_MONTHS');
   }
+
+  /** PKCS#12 sealing evidence PDFs: a file path or base64 content; undefined for the dev certificate. */
+  get pdfSigningP12(): string | undefined {
+    return this.get('PDF_SIGNING_P12');
+  }
+
+  get pdfSigningPassphrase(): string {
+    return this.get('PDF_SIGNING_PASSPHRASE') ?? '';
+  }
+
+  /** Distinct offsets, largest first (the earliest reminder first). */
+  get reminderOffsetsDays(): number[] {
+    const raw = this.get('REMINDER_OFFSETS_DAYS');
+    const days = raw ? raw.split(',').map(Number).filter((d) => d > 0) : [];
+    return [...new Set(days)].sort((a, b) => b - a);
+  }
+
+  get hrNotifyEmails(): string[] {
+    return (this.get('HR_NOTIFY_EMAILS') ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  }
+
+  get reconcileEveryMinutes(): number {
+    return this.get('RECONCILE_EVERY_MINUTES');
+  }
+
+  get reconcileHorizonHours(): number {
+    return this.get('RECONCILE_HORIZON_HOURS');
+  }
 }

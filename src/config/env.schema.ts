@@ -128,6 +128,44 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(60)
   CONSENT_MAX_MONTHS = 60;
+
+  /**
+   * The organisation's certificate and key sealing evidence PDFs: a PKCS#12 (.p12/.pfx) file path,
+   * or its content in base64. Unset: a self-signed development certificate is generated once
+   * under DATA_DIR.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  PDF_SIGNING_P12?: string;
+
+  /** Passphrase of PDF_SIGNING_P12 (empty when the file has none). */
+  @IsOptional()
+  @IsString()
+  PDF_SIGNING_PASSPHRASE?: string;
+
+  /** Days before validUntil when the person is asked about renewal, e.g. "30,7"; empty for none. */
+  @Matches(/^(\d{1,3}(,\d{1,3})*)?$/, { message: 'must be a comma-separated list of whole days, e.g. 30,7' })
+  REMINDER_OFFSETS_DAYS = '30,7';
+
+  /** HR addresses that receive the daily digest of consents expiring in the next 30 days. */
+  @IsOptional()
+  @Matches(/^[^\s@,]+@[^\s@,]+(,\s*[^\s@,]+@[^\s@,]+)*$/, { message: 'must be a comma-separated list of email addresses' })
+  HR_NOTIFY_EMAILS?: string;
+
+  /** How often scheduled notifications due soon are handed to the queue (and once at start). */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of minutes between 1 and 1440' })
+  @Min(1)
+  @Max(1440)
+  RECONCILE_EVERY_MINUTES = 10;
+
+  /** Notifications due within this many hours are held in the queue as delayed jobs; later ones only in PostgreSQL. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of hours between 1 and 720' })
+  @Min(1)
+  @Max(720)
+  RECONCILE_HORIZON_HOURS = 48;
 }
 
 export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {

@@ -21,6 +21,11 @@ export interface CoverageEndedEvent {
   actor: AuditActor;
 }
 
+export interface RefusedEvent {
+  consent: Consent;
+  actor: AuditActor;
+}
+
 type Handler<E> = (em: EntityManager, event: E) => Promise<void>;
 
 /**
@@ -31,6 +36,7 @@ type Handler<E> = (em: EntityManager, event: E) => Promise<void>;
 export class ConsentHooks {
   private readonly granted: Handler<GrantedEvent>[] = [];
   private readonly coverageEnded: Handler<CoverageEndedEvent>[] = [];
+  private readonly refused: Handler<RefusedEvent>[] = [];
 
   onGranted(handler: Handler<GrantedEvent>): void {
     this.granted.push(handler);
@@ -38,6 +44,14 @@ export class ConsentHooks {
 
   onCoverageEnded(handler: Handler<CoverageEndedEvent>): void {
     this.coverageEnded.push(handler);
+  }
+
+  onRefused(handler: Handler<RefusedEvent>): void {
+    this.refused.push(handler);
+  }
+
+  async emitRefused(em: EntityManager, event: RefusedEvent): Promise<void> {
+    for (const handler of this.refused) await handler(em, event);
   }
 
   async emitGranted(em: EntityManager, event: GrantedEvent): Promise<void> {

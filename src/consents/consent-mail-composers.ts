@@ -14,9 +14,14 @@ import { TemplateStore } from 'src/templating/template-store';
 
 const DAY_MS = 86_400_000;
 
+/** Files a later feature (evidence) attaches to a consent mail; an empty list for none. */
+export type MailAttachmentSource = (em: EntityManager, mail: Mail) => Promise<NonNullable<ComposedMail['attachments']>>;
+
 /** Builds the consent emails when they are sent; each carries a fresh personal manage link. */
 @Injectable()
 export class ConsentMailComposers implements OnModuleInit {
+  private readonly attachmentSources: MailAttachmentSource[] = [];
+
   constructor(
     private readonly mail: MailService,
     private readonly links: LinkTokensService,
@@ -27,10 +32,23 @@ export class ConsentMailComposers implements OnModuleInit {
 
   onModuleInit(): void {
     this.mail.registerComposer('sign-request', (em, mail) => this.signRequest(em, mail));
-    this.mail.registerComposer('granted', (em, mail) => this.granted(em, mail));
+    this.mail.registerComposer('granted', async (em, mail) => this.withAttachments(em, mail, await this.granted(em, mail)));
     this.mail.registerComposer('declined', (em, mail) => this.withConsent(em, mail, () => ({})));
-    this.mail.registerComposer('withdrawn', (em, mail) => this.withdrawn(em, mail));
+    this.mail.registerComposer('withdrawn', async (em, mail) => this.withAttachments(em, mail, await this.withdrawn(em, mail)));
     this.mail.registerComposer('manage-link', (em, mail) => this.base(em, mail));
+    this.mail.registerComposer('renewal-request', (em, mail) => this.renewalRequest(em, mail));
+    this.mail.registerComposer('expiry-notice', (em, mail) => this.withConsent(em, mail, () => ({})));
+  }
+
+  /** Lets a later feature attach files to the granted and withdrawn mails, without this module depending on it. */
+  addAttachments(source: MailAttachmentSource): void {
+    this.attachmentSources.push(source);
+  }
+
+  private async withAttachments(em: EntityManager, mail: Mail, composed: ComposedMail): Promise<ComposedMail> {
+    const attachments = [...(composed.attachments ?? [])];
+    for (const source of this.attachmentSources) attachments.push(...(await source(em, mail)));
+    return attachments.length > 0 ? { ...composed, attachments } : composed;
   }
 
   /** A manage link for this person, valid MANAGE_LINK_DAYS. */
@@ -44,7 +62,7 @@ export class ConsentMailComposers implements OnModuleInit {
   }
 
   private async base(em: EntityManager, mail: Mail, locale?: Person['locale']): Promise<ComposedMail & { person: Person }> {
-    const person = await em.findOneByOrFail(Person, { id: mail.personId });
+    const person = await em.findOneByOrFail(Person, { id: mail.personId ?? '' });
     return {
       person,
       to: person.email,
@@ -73,6 +91,25 @@ export class ConsentMailComposers implements OnModuleInit {
       ...(await extra(consent, labels)),
     };
     return composed;
+  }
+
+  /** The renewal is a pending consent of its own; the mail speaks of the one it would renew. */
+  private async renewalRequest(em: EntityManager, mail: Mail): Promise<ComposedMail> {
+    return this.withConsent(em, mail, async (renewal) => {
+      const previous = await em.findOneByOrFail(Consent, { id: renewal.previousConsentId ?? '' });
+      const token = await this.links.issue(em, {
+        purpose: 'sign',
+        personId: renewal.personId,
+        consentId: renewal.id,
+        expiresAt: renewal.signDeadline,
+      });
+      return {
+        renewUrl: `${this.config.publicBaseUrl}/s/${token}`,
+        validUntil: formatDate(new Date(previous.validUntil.getTime() - 1), renewal.locale),
+        newValidFrom: formatDate(renewal.validFrom, renewal.locale),
+        newValidUntil: formatDate(new Date(renewal.validUntil.getTime() - 1), renewal.locale),
+      };
+    });
   }
 
   private async signRequest(em: EntityManager, mail: Mail): Promise<ComposedMail> {

@@ -77,74 +77,150 @@ export class ConsentsService implements OnModuleInit {
         );
       }
 
-      const locale = input.locale ?? person.locale;
-      const scope = {
-        channels: input.channels,
-        mediaTypes: input.mediaTypes,
-        territory,
-        excludedUses: (input.excludedUses ?? []).map((use) => use.trim()),
-        validFrom,
-        validUntil,
-      };
-      const notice = this.notices.render(input.templateKey ?? 'image-rights', locale, {
-        personName: person.fullName,
+      return this.createRequest(em, person, {
         purpose: input.purpose,
+        scope: {
+          channels: input.channels,
+          mediaTypes: input.mediaTypes,
+          territory,
+          excludedUses: (input.excludedUses ?? []).map((use) => use.trim()),
+          validFrom,
+          validUntil,
+        },
         coversAfterEmployment: input.coversAfterEmployment ?? false,
-        scope,
-      });
-      const consent = em.create(Consent, {
-        id: randomUUID(),
-        personId: person.id,
-        status: 'pending',
-        purpose: input.purpose,
-        ...scope,
-        coversAfterEmployment: input.coversAfterEmployment ?? false,
-        templateKey: notice.templateKey,
-        templateVersion: notice.templateVersion,
-        locale,
-        noticeText: notice.text,
-        noticeSha256: notice.sha256,
+        templateKey: input.templateKey ?? 'image-rights',
+        locale: input.locale ?? person.locale,
         previousConsentId: null,
         forceJustification: declinedAt ? (input.justification ?? null) : null,
         requestedByKeyId,
-        requestedAt: now,
-        signDeadline: new Date(now.getTime() + this.config.signLinkDays * DAY_MS),
-        answeredAt: null,
-        method: null,
-        signerName: null,
-        signerIp: null,
-        signerUserAgent: null,
-        endedAt: null,
-        endReason: null,
-      });
-      await em.insert(Consent, consent);
-      await this.audit.append(em, {
-        action: 'consent.requested',
         actor,
-        personId: person.id,
-        consentId: consent.id,
-        data: {
-          channels: consent.channels,
-          mediaTypes: consent.mediaTypes,
-          templateKey: consent.templateKey,
-          templateVersion: consent.templateVersion,
-          locale,
-          noticeSha256: consent.noticeSha256,
-          validFrom: consent.validFrom.toISOString(),
-          validUntil: consent.validUntil.toISOString(),
-          forcedAfterRefusal: declinedAt !== undefined,
-        },
+        mailKind: 'sign-request',
       });
-      await this.mail.queue(em, { kind: 'sign-request', personId: person.id, consentId: consent.id }, actor);
-      await this.outbox.enqueue(em, {
-        queue: QueueName.Consents,
-        name: ConsentJob.Lapse,
-        jobId: `lapse-${consent.id}`,
-        payload: { consentId: consent.id },
-        runAt: consent.signDeadline,
-      });
-      return consent;
     });
+  }
+
+  /**
+   * Asks for the renewal of a granted consent: same scope, a new period of the same length
+   * starting when it ends. A renewal already pending is reused, so reminders never multiply requests.
+   */
+  async requestRenewal(em: EntityManager, previous: Consent, period: { validFrom: Date; validUntil: Date }, actor: AuditActor): Promise<Consent> {
+    const pending = await em
+      .createQueryBuilder(Consent, 'c')
+      .where("c.previous_consent_id = :id AND c.status = 'pending' AND c.sign_deadline > :now", { id: previous.id, now: this.clock.now() })
+      .getOne();
+    if (pending) {
+      await this.mail.queue(em, { kind: 'renewal-request', personId: pending.personId, consentId: pending.id }, actor);
+      return pending;
+    }
+    const person = await em.findOneByOrFail(Person, { id: previous.personId });
+    return this.createRequest(em, person, {
+      purpose: previous.purpose,
+      scope: {
+        channels: previous.channels,
+        mediaTypes: previous.mediaTypes,
+        territory: previous.territory,
+        excludedUses: previous.excludedUses,
+        ...period,
+      },
+      coversAfterEmployment: previous.coversAfterEmployment,
+      templateKey: previous.templateKey,
+      locale: previous.locale,
+      previousConsentId: previous.id,
+      forceJustification: null,
+      requestedByKeyId: null,
+      actor,
+      mailKind: 'renewal-request',
+    });
+  }
+
+  /**
+   * At validUntil a granted consent ends: superseded when its renewal was signed (the renewal
+   * starts at that very moment, so clearance has no gap), expired otherwise. False if it was not due.
+   */
+  async endAtValidUntil(em: EntityManager, consent: Consent, actor: AuditActor): Promise<'expired' | 'superseded' | false> {
+    if (consent.status !== 'granted' || this.clock.now() < consent.validUntil) return false;
+    const renewal = await em.findOneBy(Consent, { previousConsentId: consent.id, status: 'granted' });
+    const to = renewal ? 'superseded' : 'expired';
+    await this.end(em, consent, to, consent.validUntil, actor, renewal ? { reason: 'renewed', renewalId: renewal.id } : { reason: 'valid_until_reached' });
+    return to;
+  }
+
+  private async createRequest(
+    em: EntityManager,
+    person: Person,
+    request: {
+      purpose: string;
+      scope: { channels: Channel[]; mediaTypes: Consent['mediaTypes']; territory: string[]; excludedUses: string[]; validFrom: Date; validUntil: Date };
+      coversAfterEmployment: boolean;
+      templateKey: string;
+      locale: Consent['locale'];
+      previousConsentId: string | null;
+      forceJustification: string | null;
+      requestedByKeyId: string | null;
+      actor: AuditActor;
+      mailKind: 'sign-request' | 'renewal-request';
+    },
+  ): Promise<Consent> {
+    const now = this.clock.now();
+    const notice = this.notices.render(request.templateKey, request.locale, {
+      personName: person.fullName,
+      purpose: request.purpose,
+      coversAfterEmployment: request.coversAfterEmployment,
+      scope: request.scope,
+    });
+    const consent = em.create(Consent, {
+      id: randomUUID(),
+      personId: person.id,
+      status: 'pending',
+      purpose: request.purpose,
+      ...request.scope,
+      coversAfterEmployment: request.coversAfterEmployment,
+      templateKey: notice.templateKey,
+      templateVersion: notice.templateVersion,
+      locale: request.locale,
+      noticeText: notice.text,
+      noticeSha256: notice.sha256,
+      previousConsentId: request.previousConsentId,
+      forceJustification: request.forceJustification,
+      requestedByKeyId: request.requestedByKeyId,
+      requestedAt: now,
+      signDeadline: new Date(now.getTime() + this.config.signLinkDays * DAY_MS),
+      answeredAt: null,
+      method: null,
+      signerName: null,
+      signerIp: null,
+      signerUserAgent: null,
+      endedAt: null,
+      endReason: null,
+    });
+    await em.insert(Consent, consent);
+    await this.audit.append(em, {
+      action: 'consent.requested',
+      actor: request.actor,
+      personId: person.id,
+      consentId: consent.id,
+      data: {
+        channels: consent.channels,
+        mediaTypes: consent.mediaTypes,
+        templateKey: consent.templateKey,
+        templateVersion: consent.templateVersion,
+        locale: consent.locale,
+        noticeSha256: consent.noticeSha256,
+        validFrom: consent.validFrom.toISOString(),
+        validUntil: consent.validUntil.toISOString(),
+        forcedAfterRefusal: request.forceJustification !== null,
+        ...(request.previousConsentId ? { renewalOf: request.previousConsentId } : {}),
+      },
+    });
+    await this.mail.queue(em, { kind: request.mailKind, personId: person.id, consentId: consent.id }, request.actor);
+    await this.outbox.enqueue(em, {
+      queue: QueueName.Consents,
+      name: ConsentJob.Lapse,
+      jobId: `lapse-${consent.id}`,
+      payload: { consentId: consent.id },
+      runAt: consent.signDeadline,
+    });
+    return consent;
   }
 
   /** The person answers yes for some channels (at least one), from the sign page. */
@@ -172,6 +248,7 @@ export class ConsentsService implements OnModuleInit {
     await em.insert(ConsentChannel, consent.channels.map((channel) => decision(consent.id, channel, 'refused', now)));
     const actor: AuditActor = { type: 'person', id: consent.personId };
     await this.audit.append(em, { action: 'consent.refused', actor, personId: consent.personId, consentId: consent.id });
+    await this.hooks.emitRefused(em, { consent, actor });
     await this.mail.queue(em, { kind: 'declined', personId: consent.personId, consentId: consent.id }, actor);
   }
 
@@ -417,11 +494,10 @@ export class ConsentsService implements OnModuleInit {
   }
 
   private assertCanMove(consent: Consent, to: ConsentStatus, now: Date): void {
+    // Expiry and supersession are recorded at or after validUntil, when the dates already say expired.
+    if ((to === 'expired' || to === 'superseded') && consent.status === 'granted') return;
     const current = statusAt(consent, now);
     if (current === consent.status && canMove(current, to)) return;
-    if (consent.status === 'pending' || current === 'pending') {
-      throw new DomainError('CONSENT_NOT_PENDING', `The consent is ${current}: it can no longer be answered`, { status: current });
-    }
     if (to === 'granted' || to === 'refused') {
       throw new DomainError('CONSENT_NOT_PENDING', `The consent is ${current}: it can no longer be answered`, { status: current });
     }

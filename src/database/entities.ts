@@ -11,6 +11,7 @@ import { LinkToken } from 'src/link-tokens/link-token.entity';
 import { Mail } from 'src/mail/mail.entity';
 import { Person } from 'src/persons/person.entity';
 import { QueuedJob } from 'src/queue/queued-job.entity';
+import { Notification } from 'src/reminders/notification.entity';
 
 /** Every entity, listed once for the app, the migration CLI and the schema check. */
 export const ENTITIES = [
@@ -22,4 +23,5 @@ export const ENTITIES = [
   PaperScan,
   LinkToken,
   Mail,
+  Notification,
 ];

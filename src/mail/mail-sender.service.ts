@@ -48,7 +48,7 @@ export class MailSender {
         await this.audit.append(em, {
           action: 'email.sent',
           actor: SYSTEM,
-          personId: mail.personId,
+          personId: mail.personId ?? undefined,
           consentId: mail.consentId ?? undefined,
           data: { mailId: mail.id, kind: mail.kind },
         });
@@ -62,7 +62,7 @@ export class MailSender {
           await this.audit.append(em, {
             action: 'email.failed',
             actor: SYSTEM,
-            personId: mail.personId,
+            personId: mail.personId ?? undefined,
             consentId: mail.consentId ?? undefined,
             data: { mailId: mail.id, kind: mail.kind },
           });

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { Person } from 'src/persons/person.entity';
 
 export const MAIL_KINDS = [
@@ -9,6 +9,8 @@ export const MAIL_KINDS = [
   'manage-link',
   'renewal-request',
   'expiry-notice',
+  'takedown-notice',
+  'expiry-digest',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 export type MailStatus = 'queued' | 'sent' | 'failed';
@@ -18,6 +20,7 @@ export type MailStatus = 'queued' | 'sent' | 'failed';
  * sent, so no usable link ever sits in the database.
  */
 @Entity('mails')
+@Check('ck_mails_addressee', '(person_id IS NOT NULL) <> (recipient IS NOT NULL)')
 @Index('ix_mails_status', ['status', 'createdAt'])
 @Index('ix_mails_person', ['personId', 'createdAt'])
 export class Mail {
@@ -27,12 +30,21 @@ export class Mail {
   @Column({ type: 'text' })
   kind: MailKind;
 
-  @Column({ name: 'person_id', type: 'uuid' })
-  personId: string;
+  /** The person it is about and sent to; null for mails to staff (recipient). */
+  @Column({ name: 'person_id', type: 'uuid', nullable: true })
+  personId: string | null;
 
   @ManyToOne(() => Person, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'person_id' })
   person?: Person;
+
+  /** Staff address (MARKETING_NOTIFY_EMAILS, HR_NOTIFY_EMAILS) when the mail is not to a person. */
+  @Column({ type: 'text', nullable: true })
+  recipient: string | null;
+
+  /** What a staff mail is about (e.g. the takedown ids), as ids only. */
+  @Column({ type: 'jsonb', nullable: true })
+  subject: Record<string, string | number | string[]> | null;
 
   @Column({ name: 'consent_id', type: 'uuid', nullable: true })
   consentId: string | null;

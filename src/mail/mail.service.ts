@@ -42,13 +42,18 @@ export class MailService {
   /** Queues a mail inside the caller's transaction: it is sent only if the change commits. */
   async queue(
     em: EntityManager,
-    mail: { kind: MailKind; personId: string; consentId?: string; withdrawalId?: string },
+    mail: { kind: MailKind; consentId?: string; withdrawalId?: string; subject?: Record<string, string | number | string[]> } & (
+      | { personId: string; recipient?: undefined }
+      | { recipient: string; personId?: undefined }
+    ),
     actor: AuditActor,
   ): Promise<Mail> {
     const row = em.create(Mail, {
       id: randomUUID(),
       kind: mail.kind,
-      personId: mail.personId,
+      personId: mail.personId ?? null,
+      recipient: mail.recipient ?? null,
+      subject: mail.subject ?? null,
       consentId: mail.consentId ?? null,
       withdrawalId: mail.withdrawalId ?? null,
       status: 'queued',
@@ -63,7 +68,7 @@ export class MailService {
     await this.audit.append(em, {
       action: 'email.queued',
       actor,
-      personId: row.personId,
+      personId: row.personId ?? undefined,
       consentId: row.consentId ?? undefined,
       data: { mailId: row.id, kind: row.kind },
     });

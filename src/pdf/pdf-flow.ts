@@ -16,7 +16,14 @@ export interface TextStyle {
   bold?: boolean;
   size?: number;
   color?: RGB;
+  /** Left indent in points. */
+  indent?: number;
 }
+
+/** "Page 2 of 3" by default; other languages pass their own. */
+export type PageLabel = (page: number, pages: number) => string;
+
+const englishPageLabel: PageLabel = (page, pages) => `Page ${page} of ${pages}`;
 
 export interface TableColumn {
   header: string;
@@ -45,6 +52,8 @@ export class PdfFlow {
   }
 
   heading(text: string, size = 16): void {
+    // Keep a heading with the first lines that follow it.
+    this.ensureSpace(lineHeight(size) + size * 0.6 + lineHeight(10) * 3);
     this.gap(size * 0.4);
     this.paragraph(text, { bold: true, size });
     this.gap(size * 0.2);
@@ -53,11 +62,12 @@ export class PdfFlow {
   paragraph(text: string, style: TextStyle = {}): void {
     const font = this.font(style);
     const size = style.size ?? 10;
-    for (const line of wrapText(text, font, size, this.contentWidth)) {
+    const indent = style.indent ?? 0;
+    for (const line of wrapText(text, font, size, this.contentWidth - indent)) {
       this.ensureSpace(lineHeight(size));
       this.y -= lineHeight(size);
       this.page.drawText(line, {
-        x: MARGIN,
+        x: MARGIN + indent,
         y: this.y + size * 0.25,
         size,
         font,
@@ -66,25 +76,61 @@ export class PdfFlow {
     }
   }
 
-  /** Label/value lines, labels in bold in a fixed column. */
+  /** Label/value lines, labels in bold in a fixed column (wrapped within it when long). */
   fields(rows: [label: string, value: string][], size = 10): void {
     const labelWidth = Math.min(150, this.contentWidth * 0.3);
     for (const [label, value] of rows) {
-      const lines = wrapText(value, this.fonts.regular, size, this.contentWidth - labelWidth);
-      lines.forEach((line, i) => {
+      const labels = wrapText(label, this.fonts.bold, size, labelWidth - 6);
+      const values = wrapText(value, this.fonts.regular, size, this.contentWidth - labelWidth);
+      for (let i = 0; i < Math.max(labels.length, values.length); i += 1) {
         this.ensureSpace(lineHeight(size));
         this.y -= lineHeight(size);
         const baseline = this.y + size * 0.25;
-        if (i === 0)
-          this.page.drawText(label, { x: MARGIN, y: baseline, size, font: this.fonts.bold });
-        this.page.drawText(line, {
-          x: MARGIN + labelWidth,
-          y: baseline,
-          size,
-          font: this.fonts.regular,
-        });
-      });
+        if (labels[i])
+          this.page.drawText(labels[i], { x: MARGIN, y: baseline, size, font: this.fonts.bold });
+        if (values[i])
+          this.page.drawText(values[i], {
+            x: MARGIN + labelWidth,
+            y: baseline,
+            size,
+            font: this.fonts.regular,
+          });
+      }
     }
+  }
+
+  /** A list item: its marker hanging left of text wrapped at the item's indent. */
+  listItem(marker: string, text: string, style: TextStyle = {}): void {
+    const font = this.font(style);
+    const size = style.size ?? 10;
+    const indent = (style.indent ?? 0) + size * 1.6;
+    this.ensureSpace(lineHeight(size));
+    const markerY = this.y - lineHeight(size) + size * 0.25;
+    const page = this.page;
+    this.paragraph(text, { ...style, indent });
+    page.drawText(marker, {
+      x: MARGIN + indent - textWidth(marker, font, size) - size * 0.5,
+      y: markerY,
+      size,
+      font,
+      color: style.color ?? rgb(0, 0, 0),
+    });
+  }
+
+  rule(): void {
+    this.ensureSpace(12);
+    this.gap(6);
+    this.page.drawLine({
+      start: { x: MARGIN, y: this.y },
+      end: { x: MARGIN + this.contentWidth, y: this.y },
+      thickness: 0.5,
+      color: RULE,
+    });
+    this.gap(6);
+  }
+
+  newPage(): void {
+    this.page = this.addPage();
   }
 
   gap(points: number): void {
@@ -110,9 +156,15 @@ export class PdfFlow {
 
   /** Numbers every page and returns the document bytes. */
   async finish(footer: string): Promise<Uint8Array> {
+    this.numberPages(footer);
+    return this.doc.save();
+  }
+
+  /** Writes "<footer> · <page label>" at the foot of every page. */
+  numberPages(footer: string, pageLabel: PageLabel = englishPageLabel): void {
     const pages = this.doc.getPages();
     pages.forEach((page, i) => {
-      const text = `${footer} · Page ${i + 1} of ${pages.length}`;
+      const text = `${footer} · ${pageLabel(i + 1, pages.length)}`;
       const width = textWidth(text, this.fonts.regular, FOOTER_SIZE);
       page.drawText(text, {
         x: (page.getWidth() - width) / 2,
@@ -122,7 +174,6 @@ export class PdfFlow {
         color: GREY,
       });
     });
-    return this.doc.save();
   }
 
   private drawRow(

@@ -7,6 +7,7 @@ export enum QueueName {
   Audit = 'audit',
   Mail = 'mail',
   Consents = 'consents',
+  Notifications = 'notifications',
 }
 
 export enum SystemJob {
@@ -30,6 +31,15 @@ export enum ConsentJob {
   Lapse = 'lapse',
   /** At an end of employment in the future: revoke what does not cover after employment. */
   RevokeForEmploymentEnd = 'revoke-for-employment-end',
+}
+
+export enum NotificationJob {
+  /** Hands notifications due within the horizon to the queue; a job scheduler runs it. */
+  Reconcile = 'reconcile',
+  /** Sends one reminder or expiry notification (job id notification-<id>). */
+  Deliver = 'deliver',
+  /** The daily digest to HR of consents expiring soon. */
+  Digest = 'digest',
 }
 
 export const ALL_QUEUES: QueueName[] = Object.values(QueueName);
