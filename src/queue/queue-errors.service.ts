@@ -1,0 +1,47 @@
+import { getQueueToken, WorkerHost } from '@nestjs/bullmq';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, ModuleRef } from '@nestjs/core';
+import type { Queue } from 'bullmq';
+import { ALL_QUEUES } from 'src/queue/queue-names';
+
+const QUIET_MS = 60_000;
+
+/**
+ * Queues report connection errors as events; unheard, BullMQ prints each one to the console.
+ * An outage is logged once a minute per queue instead, and the work waits in PostgreSQL.
+ */
+@Injectable()
+export class QueueErrors implements OnModuleInit, OnApplicationBootstrap {
+  private readonly logger = new Logger('Queue');
+  private readonly lastLogged = new Map<string, number>();
+
+  constructor(
+    private readonly moduleRef: ModuleRef,
+    private readonly discovery: DiscoveryService,
+  ) {}
+
+  onModuleInit(): void {
+    for (const name of ALL_QUEUES) {
+      const queue = this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
+      queue.on('error', (error: Error) => this.report(name, error));
+    }
+  }
+
+  /** Workers exist once the application has bootstrapped its processors. */
+  onApplicationBootstrap(): void {
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance: unknown = wrapper.instance;
+      if (instance instanceof WorkerHost) {
+        instance.worker.on('error', (error: Error) => this.report(instance.worker.name, error));
+      }
+    }
+  }
+
+  private report(queue: string, error: Error): void {
+    const now = Date.now();
+    if (now - (this.lastLogged.get(queue) ?? 0) < QUIET_MS) return;
+    this.lastLogged.set(queue, now);
+    const code = (error as { code?: string }).code;
+    this.logger.warn({ queue, code }, `queue backend unavailable (${code ?? error.message}); queued work waits in PostgreSQL`);
+  }
+}
