@@ -41,7 +41,9 @@ export class MailSender {
       const body = this.templates.render(`${base}.html.hbs`, composed.variables);
       const html = this.templates.render('emails/layout.html.hbs', { ...composed.variables, lang: composed.locale, body });
       const stem = `${this.clock.now().toISOString().replace(/[:.]/g, '-')}-${mail.kind}-${mail.id}`;
-      await this.transport.send({ to: composed.to, subject, text, html, attachments: composed.attachments }, stem);
+      // Quoted-printable wraps per CRLF line: with bare LF it wraps whole paragraphs, cutting links in two.
+      const crlf = (body: string) => body.replace(/\r?\n/g, '\r\n');
+      await this.transport.send({ to: composed.to, subject, text: crlf(text), html: crlf(html), attachments: composed.attachments }, stem);
 
       await this.dataSource.transaction(async (em) => {
         await em.update(Mail, { id: mail.id }, { status: 'sent', sentTo: composed.to, sentAt: this.clock.now(), attempts: mail.attempts + 1, lastError: null });

@@ -1,7 +1,7 @@
 import { getQueueToken, WorkerHost } from '@nestjs/bullmq';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, ModuleRef } from '@nestjs/core';
-import type { Queue } from 'bullmq';
+import type { Queue, Worker } from 'bullmq';
 import { ALL_QUEUES } from 'src/queue/queue-names';
 
 const QUIET_MS = 60_000;
@@ -32,7 +32,8 @@ export class QueueErrors implements OnModuleInit, OnApplicationBootstrap {
     for (const wrapper of this.discovery.getProviders()) {
       const instance: unknown = wrapper.instance;
       if (instance instanceof WorkerHost) {
-        instance.worker.on('error', (error: Error) => this.report(instance.worker.name, error));
+        const worker = instance.worker as Worker;
+        worker.on('error', (error: Error) => this.report(worker.name, error));
       }
     }
   }
