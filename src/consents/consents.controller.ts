@@ -101,7 +101,8 @@ export class ConsentsController {
   @Access('hr_legal')
   @ApiOperation({
     summary: 'Grant a pending consent from a scanned signed paper form (PDF, at most 10 MB)',
-    description: 'multipart/form-data with a `file` part (application/pdf) and `acceptedChannels` (repeated, or comma-separated).',
+    description:
+      'multipart/form-data with a `file` part (application/pdf) and `acceptedChannels` (repeated, or comma-separated; `channels` is accepted too).',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({
@@ -137,7 +138,7 @@ async function readPaperUpload(request: FastifyRequest): Promise<{ pdf: Buffer; 
     if (part.type === 'file') {
       if (part.fieldname !== 'file') throw ValidationFailed.field(part.fieldname, 'the only file part is "file"');
       pdf = await part.toBuffer();
-    } else if (part.fieldname === 'acceptedChannels' || part.fieldname === 'acceptedChannels[]') {
+    } else if (['acceptedChannels', 'acceptedChannels[]', 'channels', 'channels[]'].includes(part.fieldname)) {
       channels.push(...String(part.value).split(',').map((c) => c.trim()).filter(Boolean));
     } else {
       throw ValidationFailed.field(part.fieldname, `${part.fieldname} should not exist`);
