@@ -1,4 +1,5 @@
-// Unit specs live next to the code (src/**/*.spec.ts); e2e specs in test/e2e boot the real app.
+// Unit specs live next to the code (src/**/*.spec.ts); e2e specs in test/e2e boot the real app;
+// fault specs in test/faults break it on purpose (outages, races, fuzzing, access, leaks).
 const swc = [
   '@swc/jest',
   {
@@ -32,6 +33,13 @@ module.exports = {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      globalTeardown: '<rootDir>/test/global-teardown.ts',
+    },
+    {
+      ...shared,
+      displayName: 'faults',
+      testMatch: ['<rootDir>/test/faults/**/*.faults-spec.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
     },

@@ -3,16 +3,20 @@ import csrfProtection from '@fastify/csrf-protection';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from 'src/app.module';
 import { AllExceptionsFilter } from 'src/common/errors/all-exceptions.filter';
+import { DomainError } from 'src/common/errors/domain-error';
+import { MAX_BODY_DEPTH, nestsDeeperThan } from 'src/common/http/body-depth';
 import { REQUEST_ID_HEADER, requestIdFromHeaders } from 'src/common/http/request-id';
 import { createValidationPipe } from 'src/common/http/validation';
 import { AppConfig } from 'src/config/app-config';
 import { PAPER_SCAN_MAX_BYTES } from 'src/consents/consents.controller';
+import { VERIFY_BODY_LIMIT_BYTES } from 'src/evidence/evidence.controller';
 import { mountApiDocs } from 'src/openapi';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -22,12 +26,24 @@ export const CSV_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
 export function createHttpAdapter(): FastifyAdapter {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: true,
+    // X-Forwarded-For is believed only from a proxy on this host or the private network; trusting
+    // every peer let any client pick its own address and walk past the per-address rate limits.
+    trustProxy: 'loopback, linklocal, uniquelocal',
     genReqId: (req: IncomingMessage) => {
       const id = requestIdFromHeaders(req.headers);
       // pino-http reads the id from the raw request, so logs and error bodies share it.
       (req as typeof req & { id: string }).id = id;
       return id;
+    },
+    // A URL the router cannot read (bad percent-encoding, an over-long segment) never reaches the
+    // exception filter: answer it in the same error shape here.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path segment is too long' : 'The URL is not validly percent-encoded';
+      // Helmet's hooks never ran for it: send the headers that matter for a JSON error.
+      void reply
+        .status(400)
+        .headers({ [REQUEST_ID_HEADER]: request.id, 'x-content-type-options': 'nosniff', 'x-frame-options': 'SAMEORIGIN', 'referrer-policy': 'no-referrer' })
+        .send({ statusCode: 400, code: 'VALIDATION_FAILED', message, requestId: request.id });
     },
   });
   adapter.getInstance().addContentTypeParser(
@@ -35,8 +51,21 @@ export function createHttpAdapter(): FastifyAdapter {
     { parseAs: 'string', bodyLimit: CSV_BODY_LIMIT_BYTES },
     (_request, body, done) => done(null, body),
   );
+  // A PDF to verify against the evidence issued.
+  adapter.getInstance().addContentTypeParser(
+    'application/pdf',
+    { parseAs: 'buffer', bodyLimit: VERIFY_BODY_LIMIT_BYTES },
+    (_request, body, done) => done(null, body),
+  );
   adapter.getInstance().addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  adapter.getInstance().addHook('preValidation', (request, _reply, done) => {
+    if (nestsDeeperThan(request.body, MAX_BODY_DEPTH)) {
+      done(new DomainError('VALIDATION_FAILED', `The body nests deeper than ${MAX_BODY_DEPTH} levels`));
+      return;
+    }
+    done();
   });
   return adapter;
 }

@@ -92,4 +92,86 @@ export class AuditAppender {
     tree.frontier = next.frontier;
     return { seq, leafHash: leaf };
   }
+
+  /**
+   * appendLocked for many events in one statement. Appends them in order until `stopAfter(tree)`
+   * holds (a checkpoint is due) or none is left, and returns how many it appended.
+   */
+  async appendManyLocked(
+    em: EntityManager,
+    tree: LockedTree,
+    inputs: readonly AuditEventInput[],
+    occurredAt: Date,
+    stopAfter: (tree: LockedTree) => boolean,
+  ): Promise<number> {
+    const events = {
+      seq: [] as number[],
+      action: [] as string[],
+      person: [] as (string | null)[],
+      consent: [] as (string | null)[],
+      asset: [] as (string | null)[],
+      canonical: [] as Buffer[],
+      leaf: [] as Buffer[],
+    };
+    const nodes = { level: [] as number[], index: [] as number[], hash: [] as Buffer[] };
+    const next: LockedTree = {
+      size: tree.size,
+      frontier: tree.frontier,
+      lastCheckpointSize: tree.lastCheckpointSize,
+    };
+    for (const input of inputs) {
+      const record = auditEventRecord(next.size, occurredAt, input);
+      const bytes = canonicalBytes(record);
+      const leaf = leafHash(bytes);
+      const appended = appendLeaf(next.frontier, next.size, leaf);
+      events.seq.push(next.size);
+      events.action.push(record.action);
+      events.person.push(record.personId ?? null);
+      events.consent.push(record.consentId ?? null);
+      events.asset.push(record.assetId ?? null);
+      events.canonical.push(bytes);
+      events.leaf.push(leaf);
+      for (const node of appended.completedNodes.slice(1)) {
+        nodes.level.push(node.level);
+        nodes.index.push(node.index);
+        nodes.hash.push(node.hash);
+      }
+      next.size = appended.size;
+      next.frontier = appended.frontier;
+      if (stopAfter(next)) break;
+    }
+    const count = events.seq.length;
+    if (count === 0) return 0;
+    await em.query(
+      `WITH state AS (
+         UPDATE audit_tree_state SET tree_size = $1, frontier = $2, last_checkpoint_size = $3 WHERE id = 1
+       ), nodes AS (
+         INSERT INTO audit_tree_nodes (level, idx, hash)
+         SELECT * FROM unnest($4::smallint[], $5::bigint[], $6::bytea[])
+       )
+       INSERT INTO audit_events (seq, occurred_at, action, person_id, consent_id, asset_id, canonical, leaf_hash)
+       SELECT seq, $7::timestamptz, action, person_id, consent_id, asset_id, canonical, leaf_hash
+       FROM unnest($8::bigint[], $9::text[], $10::uuid[], $11::uuid[], $12::uuid[], $13::bytea[], $14::bytea[])
+         AS e(seq, action, person_id, consent_id, asset_id, canonical, leaf_hash)`,
+      [
+        next.size,
+        encodeFrontier(next.frontier),
+        tree.lastCheckpointSize,
+        nodes.level,
+        nodes.index,
+        nodes.hash,
+        occurredAt,
+        events.seq,
+        events.action,
+        events.person,
+        events.consent,
+        events.asset,
+        events.canonical,
+        events.leaf,
+      ],
+    );
+    tree.size = next.size;
+    tree.frontier = next.frontier;
+    return count;
+  }
 }

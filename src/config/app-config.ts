@@ -118,4 +118,16 @@ export class AppConfig {
   get reconcileHorizonHours(): number {
     return this.get('RECONCILE_HORIZON_HOURS');
   }
+
+  get takedownDueHours(): number {
+    return this.get('TAKEDOWN_DUE_HOURS');
+  }
+
+  get marketingNotifyEmails(): string[] {
+    return (this.get('MARKETING_NOTIFY_EMAILS') ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  }
+
+  get webhookAllowPrivate(): boolean {
+    return this.get('WEBHOOK_ALLOW_PRIVATE') === 'true';
+  }
 }

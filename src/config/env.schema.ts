@@ -166,6 +166,22 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(720)
   RECONCILE_HORIZON_HOURS = 48;
+
+  /** Hours marketing has to take a publication down once its asset lost clearance there. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of hours between 1 and 720' })
+  @Min(1)
+  @Max(720)
+  TAKEDOWN_DUE_HOURS = 48;
+
+  /** Marketing addresses that receive the list of publications to take down. */
+  @IsOptional()
+  @Matches(/^[^\s@,]+@[^\s@,]+(,\s*[^\s@,]+@[^\s@,]+)*$/, { message: 'must be a comma-separated list of email addresses' })
+  MARKETING_NOTIFY_EMAILS?: string;
+
+  /** Lets webhooks reach loopback and private addresses (tests, closed networks); false in production. */
+  @IsIn(['true', 'false'], { message: 'must be true or false' })
+  WEBHOOK_ALLOW_PRIVATE = 'false';
 }
 
 export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {

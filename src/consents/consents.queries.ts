@@ -105,7 +105,8 @@ export class ConsentsQueries {
     const byConsent = new Map<string, ConsentHistoryEntryDto[]>();
     if (ids.length === 0) return byConsent;
     const rows = await this.dataSource.query<{ seq: string; action: string; occurred_at: Date; consent_id: string; canonical: Buffer }[]>(
-      'SELECT seq, action, occurred_at, consent_id, canonical FROM audit_events WHERE consent_id = ANY($1) ORDER BY seq',
+      // The consent's own story; the assets it blocked or unblocked are in the audit log, not here.
+      "SELECT seq, action, occurred_at, consent_id, canonical FROM audit_events WHERE consent_id = ANY($1) AND split_part(action, '.', 1) IN ('consent', 'email', 'evidence', 'reminder') ORDER BY seq",
       [ids],
     );
     for (const row of rows) {

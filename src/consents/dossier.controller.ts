@@ -46,9 +46,14 @@ export class DossierController {
   @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND')
   async dossier(@Param('id', uuidPipe('id')) id: string): Promise<DossierDto> {
     const person = await this.persons.get(id);
-    const [consents, mails] = await Promise.all([
+    const [consents, mails, documents] = await Promise.all([
       this.consents.detailsForPerson(id),
       this.dataSource.getRepository(Mail).find({ where: { personId: id }, order: { createdAt: 'ASC' } }),
+      this.dataSource.query<{ consent_id: string; kind: string; withdrawal_id: string | null }[]>(
+        `SELECT d.consent_id, d.kind, d.withdrawal_id FROM evidence_documents d JOIN consents c ON c.id = d.consent_id
+          WHERE c.person_id = $1 ORDER BY d.created_at`,
+        [id],
+      ),
     ]);
     return {
       generatedAt: this.clock.now().toISOString(),
@@ -62,7 +67,11 @@ export class DossierController {
         createdAt: m.createdAt.toISOString(),
         sentAt: m.sentAt?.toISOString() ?? null,
       })),
-      documents: [],
+      documents: documents.map((d) =>
+        d.kind === 'withdrawal'
+          ? `/v1/consents/${d.consent_id}/withdrawal-receipt?withdrawalId=${d.withdrawal_id}`
+          : `/v1/consents/${d.consent_id}/document`,
+      ),
     };
   }
 }

@@ -19,6 +19,8 @@ const ME_RATE = { rateLimit: { max: 5, timeWindow: '15 minutes' } };
 
 type FormBody = Record<string, unknown>;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Server-rendered pages for employees: no account, no JavaScript, readable on a phone. */
 @ApiExcludeController()
 @Controller()
@@ -93,16 +95,21 @@ export class PersonPagesController {
   async manage(
     @Param('token') token: string,
     @Query('done') done: string | undefined,
+    @Query('consent') doneConsentId: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<FastifyReply> {
     return this.handle(reply, async () => {
       const { person, consents } = await this.pages.manageView(token);
       const t = this.renderer.stringsFor(person.locale).manage;
+      // The evidence of what was just done: the grant's PDF, or the latest withdrawal receipt.
+      const documents = consents.find((c) => c.id === doneConsentId)?.documents ?? [];
+      const grantUrl = documents.find((d) => d.kind !== 'withdrawal')?.url ?? null;
+      const receiptUrl = documents.filter((d) => d.kind === 'withdrawal').pop()?.url ?? null;
       const banner =
         done === 'granted'
-          ? { title: t.grantedTitle, text: t.grantedText, documentUrl: null }
+          ? { title: t.grantedTitle, text: t.grantedText, documentUrl: grantUrl, documentLabel: t.downloadEvidence }
           : done === 'withdrawn'
-            ? { title: t.withdrawnTitle, text: t.withdrawnText, documentUrl: null }
+            ? { title: t.withdrawnTitle, text: t.withdrawnText, documentUrl: receiptUrl, documentLabel: t.downloadReceipt }
             : null;
       return this.renderer.send(reply, 200, 'manage', person.locale, t.title, {
         done: banner,
@@ -152,7 +159,27 @@ export class PersonPagesController {
       if (!/^[0-9a-f-]{36}$/i.test(consentId)) throw new LinkProblem('unknown');
       const channel = typeof body?.channel === 'string' && body.channel !== '' ? body.channel : undefined;
       await this.pages.withdraw(token, consentId, channel);
-      return reply.redirect(`/m/${token}?done=withdrawn`, 303);
+      return reply.redirect(`/m/${token}?done=withdrawn&consent=${consentId}`, 303);
+    });
+  }
+
+  @Get('m/:token/consents/:consentId/documents/:documentId.pdf')
+  @PublicRoute()
+  @RouteConfig(LINK_RATE)
+  async document(
+    @Param('token') token: string,
+    @Param('consentId') consentId: string,
+    @Param('documentId') documentId: string,
+    @Res() reply: FastifyReply,
+  ): Promise<FastifyReply> {
+    return this.handle(reply, async () => {
+      if (!UUID.test(consentId) || !UUID.test(documentId)) throw new LinkProblem('unknown');
+      const { pdf, filename } = await this.pages.managedDocument(token, consentId, documentId);
+      return reply
+        .header('content-type', 'application/pdf')
+        .header('content-disposition', `attachment; filename="${filename}"`)
+        .header('cache-control', 'no-store')
+        .send(pdf);
     });
   }
 

@@ -13,6 +13,8 @@ import { ConsentsService, SignerFacts } from 'src/consents/consents.service';
 import { Channel, isChannel } from 'src/consents/domain/consent-scope';
 import { statusAt } from 'src/consents/domain/consent-state';
 import { describeScope, formatDate } from 'src/consents/domain/scope-description';
+import { evidenceFilename } from 'src/evidence/domain/evidence-format';
+import { EvidenceDocument } from 'src/evidence/evidence-document.entity';
 import { LinkToken } from 'src/link-tokens/link-token.entity';
 import { LinkTokensService } from 'src/link-tokens/link-tokens.service';
 import { MailService } from 'src/mail/mail.service';
@@ -142,10 +144,18 @@ export class PersonPagesService {
     const rows = consents.length
       ? await this.dataSource.getRepository(ConsentChannel).findBy({ consentId: In(consents.map((c) => c.id)) })
       : [];
+    const documents = consents.length
+      ? await this.dataSource.getRepository(EvidenceDocument).find({
+          where: { consentId: In(consents.map((c) => c.id)) },
+          select: { id: true, consentId: true, kind: true, createdAt: true },
+          order: { createdAt: 'ASC', id: 'ASC' },
+        })
+      : [];
     const now = this.clock.now();
     const locale = person.locale;
     const labels = this.templates.labelsFor(locale);
     const base = `/m/${token}/consents`;
+    const documentLabels = this.pages.stringsFor(locale).manage;
     return {
       person,
       consents: consents
@@ -168,7 +178,16 @@ export class PersonPagesService {
               withdrawUrl: granted && active.includes(r) && active.length > 1 ? `${base}/${consent.id}/withdraw?channel=${r.channel}` : null,
             })),
             withdrawAllUrl: granted && active.length > 0 ? `${base}/${consent.id}/withdraw` : null,
-            documents: [] as { url: string; label: string }[],
+            documents: documents
+              .filter((d) => d.consentId === consent.id)
+              .map((d) => ({
+                url: `${base}/${consent.id}/documents/${d.id}.pdf`,
+                label:
+                  d.kind === 'withdrawal'
+                    ? `${documentLabels.receipt} (${formatDate(d.createdAt, locale)})`
+                    : documentLabels.evidence,
+                kind: d.kind,
+              })),
           };
         }),
     };
@@ -181,6 +200,17 @@ export class PersonPagesService {
     const person = await this.dataSource.getRepository(Person).findOneByOrFail({ id: link.personId });
     if (!consent || consent.personId !== link.personId) throw new LinkProblem('unknown', person.locale);
     return { consent, locale: person.locale };
+  }
+
+  /** A sealed PDF of one of the person's own consents. */
+  async managedDocument(token: string, consentId: string, documentId: string): Promise<{ pdf: Buffer; filename: string }> {
+    const { consent, locale } = await this.managedConsent(token, consentId);
+    const document = await this.dataSource.getRepository(EvidenceDocument).findOne({
+      where: { id: documentId, consentId: consent.id },
+      select: { id: true, kind: true, pdf: true, createdAt: true },
+    });
+    if (!document) throw new LinkProblem('unknown', locale);
+    return { pdf: document.pdf, filename: evidenceFilename(document.kind, consent.locale, document.createdAt, consent.id) };
   }
 
   async withdraw(token: string, consentId: string, channel: string | undefined): Promise<void> {
@@ -276,7 +306,7 @@ export interface ManagedConsent {
   validUntil: string;
   channels: { label: string; decisionLabel: string; withdrawUrl: string | null }[];
   withdrawAllUrl: string | null;
-  documents: { url: string; label: string }[];
+  documents: { url: string; label: string; kind: EvidenceDocument['kind'] }[];
 }
 
 function listOf(value: unknown): string[] {

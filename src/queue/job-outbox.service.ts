@@ -42,6 +42,31 @@ export class JobOutbox {
       .execute();
   }
 
+  /**
+   * enqueue for many jobs in one statement (thousands of webhook deliveries from one withdrawal);
+   * the same id twice is enqueued once.
+   */
+  async enqueueMany(em: EntityManager, jobs: JobRequest[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const bad = jobs.find((job) => !/^[A-Za-z0-9_-]{1,200}$/.test(job.jobId));
+    if (bad) throw new Error(`invalid job id ${bad.jobId}`);
+    const now = this.clock.now();
+    await em.query(
+      `INSERT INTO queued_jobs (queue, name, job_id, payload, run_at, created_at)
+       SELECT queue, name, job_id, payload, run_at, $6::timestamptz FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[])
+         AS j(queue, name, job_id, payload, run_at)
+       ON CONFLICT (job_id) DO NOTHING`,
+      [
+        jobs.map((job) => job.queue),
+        jobs.map((job) => job.name),
+        jobs.map((job) => job.jobId),
+        jobs.map((job) => JSON.stringify(job.payload)),
+        jobs.map((job) => job.runAt ?? now),
+        now,
+      ],
+    );
+  }
+
   /** Called by processors when the work is done, so the relay stops watching the job. */
   async markDone(jobId: string): Promise<void> {
     await this.dataSource

@@ -7,7 +7,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from 'src/common/clock/clock';
 import { withTimeout } from 'src/common/util/with-timeout';
 import { QueuedJob } from 'src/queue/queued-job.entity';
-import { ALL_QUEUES, QueueName } from 'src/queue/queue-names';
+import { ALL_QUEUES, QUEUE_RETRY_POLICIES, QueueName } from 'src/queue/queue-names';
 
 const BATCH = 500;
 const QUEUE_CALL_TIMEOUT_MS = 5_000;
@@ -137,7 +137,11 @@ export class JobRelay implements OnApplicationBootstrap, OnModuleDestroy {
           list.map((job) => ({
             name: job.name,
             data: job.payload,
-            opts: { jobId: job.jobId, delay: Math.max(0, job.runAt.getTime() - now.getTime()) },
+            opts: {
+              jobId: job.jobId,
+              delay: Math.max(0, job.runAt.getTime() - now.getTime()),
+              ...QUEUE_RETRY_POLICIES[queueName as QueueName],
+            },
           })),
         ),
         QUEUE_CALL_TIMEOUT_MS,

@@ -8,6 +8,7 @@ export enum QueueName {
   Mail = 'mail',
   Consents = 'consents',
   Notifications = 'notifications',
+  Webhooks = 'webhooks',
 }
 
 export enum SystemJob {
@@ -41,5 +42,21 @@ export enum NotificationJob {
   /** The daily digest to HR of consents expiring soon. */
   Digest = 'digest',
 }
+
+export enum WebhookJob {
+  /** Posts one stored webhook delivery (job id webhook-<delivery id>). */
+  Deliver = 'deliver',
+}
+
+/** Retry policy of a queue whose jobs need another than the module default (8 attempts from 2 s). */
+export interface QueueRetryPolicy {
+  attempts: number;
+  backoff: { type: 'exponential'; delay: number };
+}
+
+export const QUEUE_RETRY_POLICIES: Partial<Record<QueueName, QueueRetryPolicy>> = {
+  // Receivers may be down for hours: doubling from 2 s, the 16th attempt comes ~18 h after the first.
+  [QueueName.Webhooks]: { attempts: 16, backoff: { type: 'exponential', delay: 2_000 } },
+};
 
 export const ALL_QUEUES: QueueName[] = Object.values(QueueName);

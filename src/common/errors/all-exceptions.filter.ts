@@ -36,7 +36,15 @@ const FASTIFY_ERRORS: Record<string, { code: ErrorCode; message: string }> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'VALIDATION_FAILED', message: 'Content-Length does not match the body' },
 };
 
-const PG_UNAVAILABLE = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P03', '08006', '08001', '08003']);
+/** busboy's errors for a multipart body it cannot read: plain Errors, known only by their message. */
+const MALFORMED_MULTIPART = /^(?:Multipart: Boundary not found|Unexpected end of multipart data|\w+ terminated early due to unexpected end of multipart data)$/;
+/** A request body that stopped before its end (a client cut off mid-upload). */
+const PREMATURE_CLOSE = 'ERR_STREAM_PREMATURE_CLOSE';
+
+const PG_UNAVAILABLE = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN',
+  '57P01', '57P02', '57P03', '08006', '08001', '08003', '08004',
+]);
 
 /** Maps every error to `{ statusCode, code, message, details?, requestId }`; never leaks a stack. */
 @Catch()
@@ -79,14 +87,39 @@ export class AllExceptionsFilter implements ExceptionFilter {
         return { statusCode: fastify.statusCode, code, message: code === 'MALFORMED_JSON' ? 'Body is not valid JSON' : 'Bad request', requestId };
       }
     }
+    const { message, code } = (typeof exception === 'object' && exception !== null ? exception : {}) as { message?: unknown; code?: unknown };
+    if (typeof message === 'string' && MALFORMED_MULTIPART.test(message)) {
+      return { statusCode: 400, code: 'VALIDATION_FAILED', message: 'The multipart body is malformed', requestId };
+    }
+    // Node's own stream errors come from another realm than this module's Error: match the code.
+    if (code === PREMATURE_CLOSE) {
+      return { statusCode: 400, code: 'VALIDATION_FAILED', message: 'The request body ended early', requestId };
+    }
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn({ requestId }, 'database unavailable');
       return { statusCode: 503, code: 'SERVICE_UNAVAILABLE', message: 'The database is unavailable; retry shortly', requestId };
     }
     const errorId = randomUUID();
-    this.logger.error({ err: exception, errorId, requestId }, 'unhandled error');
+    this.logger.error({ err: loggableError(exception), errorId, requestId }, 'unhandled error');
     return { statusCode: 500, code: 'INTERNAL_ERROR', message: 'Unexpected error', requestId, errorId };
   }
+}
+
+/**
+ * The parts of an unexpected error that may be logged. A database error also carries the query's
+ * parameters and the server's detail ("Key (email)=(…)"), which hold personal data and secrets.
+ * No prototype, so pino's error serializer takes the type from `name`, not from Object.
+ */
+function loggableError(exception: unknown): Record<string, unknown> {
+  const safe = Object.create(null) as Record<string, unknown>;
+  if (typeof exception !== 'object' || exception === null) return Object.assign(safe, { name: typeof exception, message: String(exception) });
+  const { name, message, code, stack } = exception as { name?: unknown; message?: unknown; code?: unknown; stack?: unknown };
+  return Object.assign(safe, {
+    name: typeof name === 'string' ? name : 'Error',
+    message: typeof message === 'string' ? message : '',
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(typeof stack === 'string' ? { stack } : {}),
+  });
 }
 
 function messageOf(exception: HttpException): string {

@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   CONSENT_NOT_GRANTED: { status: 409, description: 'The consent is not granted (or not for these channels); details give its status.' },
   CONSENT_RECENTLY_DECLINED: { status: 409, description: 'The person declined a request recently; asking again needs force and a written justification.' },
   CONSENT_INVALID_TRANSITION: { status: 409, description: 'The consent cannot move to that state from its current one; details give it.' },
+  ASSET_ALREADY_EXISTS: { status: 409, description: 'Another asset has this externalRef; details name the field and the asset.' },
+  ASSET_NOT_CLEARED: { status: 409, description: 'The asset is not cleared on that channel now; details give one reason per person not covered.' },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'The body is over the size limit.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The Content-Type is not accepted by this route.' },
   AUDIT_EXPORT_TOO_LARGE: { status: 400, description: 'Too many events for a PDF report; narrow the filters or export csv or jsonl.' },
