@@ -48,3 +48,14 @@ describe('when Redis is configured but unreachable', () => {
     await waitFor(async () => (await request(t.http).get('/health')).status === 200, { timeoutMs: 10_000, what: 'health 200' });
   });
 });
+
+describe('shutting down while Redis is away', () => {
+  it('closes in a few seconds instead of waiting for Redis', async () => {
+    const redis = await DisposableRedis.start();
+    const t = await startTestApp({ env: { REDIS_URL: redis.url } });
+    await redis.stop();
+    const started = Date.now();
+    await t.close();
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 30_000);
+});
