@@ -137,8 +137,9 @@ export class PublicationsService {
     return this.dataSource.transaction(async (em) => {
       const now = this.clock.now();
       const open = await this.takedowns.findOpen(em, publicationId);
-      // Audit first when there is a takedown to close: the same lock order as every other writer.
+      // Audit first: the same lock order as every other writer (audit log, then publication rows).
       if (open) await this.takedowns.appendCompleted(em, open, now, actor, undefined);
+      else await this.audit.append(em, { action: 'publication.removed', actor, data: { publicationId } });
       const publication = await em.findOne(Publication, {
         where: { id: publicationId },
         lock: { mode: 'for_no_key_update' },

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { staffActor } from 'src/audit/audit-log.service';
 import { Access } from 'src/common/auth/access.decorator';
 import { Staff } from 'src/common/auth/principal.decorator';
 import type { StaffPrincipal } from 'src/common/auth/roles';
@@ -35,7 +36,7 @@ export class WebhooksController {
     @Body() body: CreateWebhookDto,
     @Staff() staff: StaffPrincipal,
   ): Promise<CreatedWebhookDto> {
-    const { webhook, secret } = await this.webhooks.register(body, staff.keyId);
+    const { webhook, secret } = await this.webhooks.register(body, staff.keyId, staffActor(staff));
     return { ...WebhookDto.from(webhook), secret };
   }
 
@@ -53,8 +54,8 @@ export class WebhooksController {
   @ApiOperation({ summary: 'Deactivate a webhook: no new deliveries; pending ones end as failed' })
   @ApiResponse({ status: 200, type: WebhookDto })
   @ApiErrors('VALIDATION_FAILED', 'NOT_FOUND', 'CONFLICT')
-  async deactivate(@Param('id', uuidPipe('id')) id: string): Promise<WebhookDto> {
-    return WebhookDto.from(await this.webhooks.deactivate(id));
+  async deactivate(@Param('id', uuidPipe('id')) id: string, @Staff() staff: StaffPrincipal): Promise<WebhookDto> {
+    return WebhookDto.from(await this.webhooks.deactivate(id, staffActor(staff)));
   }
 
   @Get(':id/deliveries')

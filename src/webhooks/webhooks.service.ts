@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { AuditActor, AuditLog } from 'src/audit/audit-log.service';
 import { Clock } from 'src/common/clock/clock';
 import { DomainError, NotFound, ValidationFailed } from 'src/common/errors/domain-error';
 import { decodeCursor, Page, toPage } from 'src/common/http/pagination';
@@ -30,11 +31,13 @@ export class WebhooksService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly audit: AuditLog,
   ) {}
 
   async register(
     input: CreateWebhookDto,
     createdByKeyId: string | null,
+    actor: AuditActor,
   ): Promise<{ webhook: Webhook; secret: string }> {
     const problem = destinationProblem(input.url, this.config.webhookAllowPrivate);
     if (problem) throw ValidationFailed.field('url', PROBLEMS[problem]);
@@ -49,7 +52,10 @@ export class WebhooksService {
       createdAt: this.clock.now(),
       deactivatedAt: null,
     });
-    await this.dataSource.getRepository(Webhook).insert(webhook);
+    await this.dataSource.transaction(async (em) => {
+      await em.insert(Webhook, webhook);
+      await this.audit.append(em, { action: 'webhook.registered', actor, data: { webhookId: webhook.id, events: webhook.events } });
+    });
     return { webhook, secret };
   }
 
@@ -58,7 +64,7 @@ export class WebhooksService {
   }
 
   /** Stops new deliveries; pending ones are marked failed when their turn comes. */
-  async deactivate(id: string): Promise<Webhook> {
+  async deactivate(id: string, actor: AuditActor): Promise<Webhook> {
     return this.dataSource.transaction(async (em) => {
       const webhook = await em.findOne(Webhook, {
         where: { id },
@@ -68,6 +74,7 @@ export class WebhooksService {
       if (!webhook.active) throw new DomainError('CONFLICT', 'The webhook is already deactivated');
       webhook.active = false;
       webhook.deactivatedAt = this.clock.now();
+      await this.audit.append(em, { action: 'webhook.deactivated', actor, data: { webhookId: webhook.id } });
       return em.save(webhook);
     });
   }
