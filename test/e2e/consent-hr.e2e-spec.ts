@@ -85,6 +85,15 @@ describe('HR side of consents: persons, import, requests, paper, withdrawals, en
       expect(await count('persons')).toBe(before);
     });
 
+    it('answers 400, not 500, for text PostgreSQL cannot store (NUL), and writes nothing', async () => {
+      const before = await count('persons');
+      const search = await as(hr).get('/v1/persons?email=%00').expect(400);
+      expect(search.body.code).toBe('VALIDATION_FAILED');
+      const created = await as(hr).post('/v1/persons', { fullName: 'Nul\u0000Name', email: 'nul@example.com' }).expect(400);
+      expect(created.body.code).toBe('VALIDATION_FAILED');
+      expect(await count('persons')).toBe(before);
+    });
+
     it('pages through persons with a cursor', async () => {
       for (let i = 0; i < 3; i += 1) await person();
       const first = await as(hr).get('/v1/persons?limit=2').expect(200);

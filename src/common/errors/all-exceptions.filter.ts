@@ -95,6 +95,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (code === PREMATURE_CLOSE) {
       return { statusCode: 400, code: 'VALIDATION_FAILED', message: 'The request body ended early', requestId };
     }
+    if (isUnstorableText(exception)) {
+      return {
+        statusCode: 400,
+        code: 'VALIDATION_FAILED',
+        message: 'The input holds characters that cannot be stored, such as NUL (\\u0000)',
+        requestId,
+      };
+    }
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn({ requestId }, 'database unavailable');
       return { statusCode: 503, code: 'SERVICE_UNAVAILABLE', message: 'The database is unavailable; retry shortly', requestId };
@@ -135,6 +143,13 @@ function fastifyError(exception: unknown): { statusCode: number; code?: string }
   const { statusCode, code } = exception as { statusCode?: unknown; code?: unknown };
   if (typeof statusCode !== 'number') return undefined;
   return { statusCode, code: typeof code === 'string' ? code : undefined };
+}
+
+/** PostgreSQL refuses NUL and invalid byte sequences in text: that is bad input, not a failure. */
+function isUnstorableText(exception: unknown): boolean {
+  if (typeof exception !== 'object' || exception === null) return false;
+  const { code, driverError } = exception as { code?: unknown; driverError?: { code?: unknown } };
+  return [code, driverError?.code].some((c) => c === '22021' || c === '22P05');
 }
 
 function isDatabaseUnavailable(exception: unknown): boolean {
