@@ -40,6 +40,18 @@ const SCENARIOS: BenchScenario[] = [
   withdrawalBlocking,
 ];
 
+/** `BENCH_ONLY=appends,verify` runs the scenarios whose names contain one of the words. */
+function selectedScenarios(only: string | undefined): BenchScenario[] {
+  const words = (only ?? '')
+    .split(',')
+    .map((word) => word.trim().toLowerCase())
+    .filter(Boolean);
+  if (words.length === 0) return SCENARIOS;
+  return SCENARIOS.filter((scenario) =>
+    words.some((word) => scenario.name.toLowerCase().includes(word)),
+  );
+}
+
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
@@ -71,7 +83,7 @@ async function main(): Promise<number> {
     say(
       `database ${env.database.name} (server from ${env.database.server}), Redis ${env.redisUrl} prefix ${env.queuePrefix}`,
     );
-    for (const scenario of SCENARIOS) {
+    for (const scenario of selectedScenarios(process.env.BENCH_ONLY)) {
       const started = performance.now();
       say(`\n-- ${scenario.name}`);
       try {

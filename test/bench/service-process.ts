@@ -128,6 +128,10 @@ export class ServedProcess {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',
+        // e.g. BENCH_SERVICE_NODE_OPTIONS=--cpu-prof to profile the service under load
+        ...(process.env.BENCH_SERVICE_NODE_OPTIONS
+          ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS }
+          : {}),
         ...env,
         PORT: String(port),
       },
