@@ -23,7 +23,8 @@ export class AccessGuard implements CanActivate {
 
     const request = context.switchToHttp().getRequest<FastifyRequest & RequestWithPrincipal>();
     const presented = bearerToken(request.headers.authorization);
-    if (!presented) throw new DomainError('UNAUTHENTICATED', 'Send an API key as "Authorization: Bearer <key>"');
+    if (!presented)
+      throw new DomainError('UNAUTHENTICATED', 'Send an API key as "Authorization: Bearer <key>"');
     const principal = await this.apiKeys.authenticate(presented);
     if (!principal) throw new DomainError('UNAUTHENTICATED', 'Unknown or revoked API key');
     if (!rule || !rule.roles.includes(principal.role)) {

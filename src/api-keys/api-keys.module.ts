@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AccessGuard } from 'src/api-keys/access.guard';
+import { ApiKeyPrincipalCache } from 'src/api-keys/api-key-principal-cache';
 import { ApiKeysController } from 'src/api-keys/api-keys.controller';
 import { ApiKeysService } from 'src/api-keys/api-keys.service';
 
 @Module({
   controllers: [ApiKeysController],
-  providers: [ApiKeysService, { provide: APP_GUARD, useClass: AccessGuard }],
+  providers: [ApiKeysService, ApiKeyPrincipalCache, { provide: APP_GUARD, useClass: AccessGuard }],
   exports: [ApiKeysService],
 })
 export class ApiKeysModule {}

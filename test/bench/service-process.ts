@@ -101,7 +101,9 @@ export class ServedProcess {
   /** The built service (dist/src/main.js) with `env`; resolves once /health answers. */
   static async service(env: Record<string, string>): Promise<ServedProcess> {
     ensureServiceBuilt();
-    return ServedProcess.start([SERVICE_ENTRY], env, '/health');
+    // e.g. BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the service under load
+    const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    return ServedProcess.start([...nodeArgs, SERVICE_ENTRY], env, '/health');
   }
 
   /** A TypeScript file run with the same transpile-only loader as `npm run cli`. */
@@ -128,10 +130,6 @@ export class ServedProcess {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',
-        // e.g. BENCH_SERVICE_NODE_OPTIONS=--cpu-prof to profile the service under load
-        ...(process.env.BENCH_SERVICE_NODE_OPTIONS
-          ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS }
-          : {}),
         ...env,
         PORT: String(port),
       },

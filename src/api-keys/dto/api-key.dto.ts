@@ -43,7 +43,9 @@ export class ApiKeyDto {
 }
 
 export class CreatedApiKeyDto extends ApiKeyDto {
-  @ApiProperty({ description: 'The secret, shown this once only. Send it as `Authorization: Bearer <key>`.' })
+  @ApiProperty({
+    description: 'The secret, shown this once only. Send it as `Authorization: Bearer <key>`.',
+  })
   key: string;
 }
 
