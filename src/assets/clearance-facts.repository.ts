@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AssetFacts, ConsentFacts, PersonFacts } from 'src/assets/domain/clearance';
 import type { Channel, MediaType } from 'src/consents/domain/consent-scope';
@@ -13,9 +13,9 @@ export interface ClearanceFacts {
 }
 
 type Ms = number | null;
-type ConsentRow = [
+/** One consent as person_clearance_facts stores it (see the migration PersonClearanceFacts). */
+type StoredConsent = [
   id: string,
-  personId: string,
   status: ConsentStatus,
   requestedAt: number,
   answeredAt: Ms,
@@ -26,60 +26,50 @@ type ConsentRow = [
   coversAfterEmployment: boolean,
   channels: Channel[],
   mediaTypes: MediaType[],
-  decisions: [Channel, 'accepted' | 'refused', Ms][] | null,
+  decisions: [Channel, 'accepted' | 'refused', Ms][],
 ];
+type StoredPerson = [personId: string, employmentEndedAt: Ms, consents: StoredConsent[] | null];
 interface FactsRow {
   assets: [string, MediaType][] | null;
   shown: [string, string][] | null;
-  persons: [string, Ms][] | null;
-  consents: ConsentRow[] | null;
+  persons: StoredPerson[] | null;
 }
-
-const ms = (column: string) => `floor(extract(epoch FROM ${column}) * 1000)::float8`;
-
-const CONSENT_FIELDS = `c.id, c.person_id, c.status, ${ms('c.requested_at')}, ${ms('c.answered_at')}, ${ms('c.sign_deadline')},
-  ${ms('c.valid_from')}, ${ms('c.valid_until')}, ${ms('c.ended_at')}, c.covers_after_employment, c.channels, c.media_types,
-  (SELECT json_agg(json_build_array(cc.channel, cc.decision, ${ms('cc.withdrawn_at')}))
-     FROM consent_channels cc WHERE cc.consent_id = c.id)`;
+type AssetRow = [
+  mediaType: MediaType,
+  personId: string | null,
+  employmentEndedAt: Ms,
+  consents: StoredConsent[] | null,
+];
 
 /**
- * One statement whatever the number of assets: the assets, who is in them, those persons (each
- * once), and all their consents with the decision per channel, as JSON (one round trip, no query
- * per asset). `wanted` selects the assets; the rest follows from it through asset_persons(asset_id,
- * person_id), consents(person_id) and the consent_channels primary key.
+ * One statement whatever the number of assets: the assets, who is in them, and those persons'
+ * clearance facts (each person once), as JSON (one round trip, no query per asset). `wanted`
+ * selects the assets; the rest follows through asset_persons(asset_id, person_id) and the
+ * person_clearance_facts primary key.
  */
 function setStatement(wanted: string): string {
   return `
     WITH wanted AS (${wanted}),
     shown AS (
       SELECT ap.asset_id, ap.person_id FROM asset_persons ap WHERE ap.asset_id IN (SELECT id FROM wanted)
-    ),
-    people AS (SELECT DISTINCT person_id FROM shown)
+    )
     SELECT
       (SELECT json_agg(json_build_array(w.id, w.media_type)) FROM wanted w) AS assets,
-      (SELECT json_agg(json_build_array(s.asset_id, s.person_id) ORDER BY s.asset_id, s.person_id) FROM shown s) AS shown,
-      (SELECT json_agg(json_build_array(p.id, ${ms('p.employment_ended_at')}))
-         FROM persons p WHERE p.id IN (SELECT person_id FROM people)) AS persons,
-      (SELECT json_agg(json_build_array(${CONSENT_FIELDS}))
-         FROM consents c WHERE c.person_id IN (SELECT person_id FROM people)) AS consents`;
+      (SELECT json_agg(json_build_array(s.asset_id, s.person_id)) FROM shown s) AS shown,
+      (SELECT json_agg(json_build_array(f.person_id, f.employment_ended_at_ms, f.consents))
+         FROM person_clearance_facts f WHERE f.person_id IN (SELECT person_id FROM shown)) AS persons`;
 }
 
-/**
- * The same facts for one asset, as correlated subqueries on its primary key: a third of the
- * database work of the set statement for one id, which matters for the single check's throughput.
- */
+/** One asset: a row per person in it (one row with no person when nobody is), by primary keys only. */
 const BY_ID = {
   name: 'clearance-facts-by-asset',
   text: `
-    SELECT
-      json_build_array(json_build_array(a.id, a.media_type)) AS assets,
-      (SELECT json_agg(json_build_array(ap.asset_id, ap.person_id) ORDER BY ap.person_id)
-         FROM asset_persons ap WHERE ap.asset_id = a.id) AS shown,
-      (SELECT json_agg(json_build_array(p.id, ${ms('p.employment_ended_at')}))
-         FROM asset_persons ap JOIN persons p ON p.id = ap.person_id WHERE ap.asset_id = a.id) AS persons,
-      (SELECT json_agg(json_build_array(${CONSENT_FIELDS}))
-         FROM asset_persons ap JOIN consents c ON c.person_id = ap.person_id WHERE ap.asset_id = a.id) AS consents
-    FROM assets a WHERE a.id = $1`,
+    SELECT a.media_type, ap.person_id, f.employment_ended_at_ms, f.consents
+    FROM assets a
+    LEFT JOIN asset_persons ap ON ap.asset_id = a.id
+    LEFT JOIN person_clearance_facts f ON f.person_id = ap.person_id
+    WHERE a.id = $1
+    ORDER BY ap.person_id`,
 };
 const BY_IDS = {
   name: 'clearance-facts-by-assets',
@@ -105,33 +95,95 @@ export class ClearanceFactsRepository {
     assetIds: readonly string[],
   ): Promise<ClearanceFacts> {
     if (assetIds.length === 0) return { assets: new Map(), persons: new Map() };
-    return toFacts(await this.read(BY_IDS, [assetIds], em));
+    return setToFacts((await this.read<FactsRow>(BY_IDS, [assetIds], em))[0]);
   }
 
   async forAsset(em: EntityManager | undefined, assetId: string): Promise<ClearanceFacts> {
-    return toFacts(await this.read(BY_ID, [assetId], em));
+    return assetToFacts(assetId, await this.read<AssetRow>(BY_ID, [assetId], em, 'array'));
   }
 
-  /** Every asset the person appears in, for re-evaluating them when the person's consents change. */
+  /**
+   * Every asset the person appears in, for re-evaluating them when the person's consents change,
+   * inside that change's transaction: the person's facts are refreshed first, since the triggers
+   * that keep them only run at commit.
+   */
   async forAssetsShowing(em: EntityManager, personId: string): Promise<ClearanceFacts> {
-    return toFacts(await this.read(BY_PERSON, [personId], em));
+    await em.query('SELECT person_clearance_facts_refresh(ARRAY[$1::uuid])', [personId]);
+    return setToFacts((await this.read<FactsRow>(BY_PERSON, [personId], em))[0]);
   }
 
-  private async read(
+  /** On the connection of `em`'s transaction when it has one, else on the pool as a named prepared statement. */
+  private async read<Row>(
     statement: { name: string; text: string },
     values: unknown[],
     em: EntityManager | undefined,
-  ): Promise<FactsRow | undefined> {
-    if (em) return (await em.query<FactsRow[]>(statement.text, values))[0];
-    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
-    return (await pool.query<FactsRow>({ ...statement, values })).rows[0];
+    rowMode?: 'array',
+  ): Promise<Row[]> {
+    const runner = em?.queryRunner;
+    const config = { ...statement, values };
+    const target = runner ? ((await runner.connect()) as PoolClient) : this.pool();
+    const result = rowMode
+      ? await target.query({ ...config, rowMode })
+      : await target.query(config);
+    return result.rows as Row[];
+  }
+
+  private pool(): Pool {
+    return (this.dataSource.driver as unknown as { master: Pool }).master;
   }
 }
 
 const date = (value: number) => new Date(value);
 const maybeDate = (value: Ms) => (value === null ? null : new Date(value));
 
-function toFacts(row: FactsRow | undefined): ClearanceFacts {
+function consentFacts(c: StoredConsent): ConsentFacts {
+  return {
+    id: c[0],
+    status: c[1],
+    requestedAt: date(c[2]),
+    answeredAt: maybeDate(c[3]),
+    signDeadline: date(c[4]),
+    validFrom: date(c[5]),
+    validUntil: date(c[6]),
+    endedAt: maybeDate(c[7]),
+    coversAfterEmployment: c[8],
+    channels: c[9],
+    mediaTypes: c[10],
+    decisions: c[11].map(([channel, decision, withdrawnAt]) => ({
+      channel,
+      decision,
+      withdrawnAt: maybeDate(withdrawnAt),
+    })),
+  };
+}
+
+function personFacts(
+  id: string,
+  employmentEndedAt: Ms,
+  consents: StoredConsent[] | null,
+): PersonFacts {
+  return {
+    id,
+    employmentEndedAt: maybeDate(employmentEndedAt),
+    consents: (consents ?? []).map(consentFacts),
+  };
+}
+
+function assetToFacts(assetId: string, rows: AssetRow[]): ClearanceFacts {
+  const assets = new Map<string, AssetFacts>();
+  const persons = new Map<string, PersonFacts>();
+  if (rows.length === 0) return { assets, persons };
+  const personIds: string[] = [];
+  for (const [, personId, employmentEndedAt, consents] of rows) {
+    if (personId === null) continue;
+    personIds.push(personId);
+    persons.set(personId, personFacts(personId, employmentEndedAt, consents));
+  }
+  assets.set(assetId, { id: assetId, mediaType: rows[0][0], personIds });
+  return { assets, persons };
+}
+
+function setToFacts(row: FactsRow | undefined): ClearanceFacts {
   const personIds = new Map<string, string[]>();
   for (const [assetId, personId] of row?.shown ?? []) {
     const list = personIds.get(assetId);
@@ -139,40 +191,12 @@ function toFacts(row: FactsRow | undefined): ClearanceFacts {
     else personIds.set(assetId, [personId]);
   }
   const assets = new Map<string, AssetFacts>();
-  for (const [id, mediaType] of row?.assets ?? [])
-    assets.set(id, { id, mediaType, personIds: personIds.get(id) ?? [] });
-
-  const consents = new Map<string, ConsentFacts[]>();
-  for (const c of row?.consents ?? []) {
-    const consent: ConsentFacts = {
-      id: c[0],
-      status: c[2],
-      requestedAt: date(c[3]),
-      answeredAt: maybeDate(c[4]),
-      signDeadline: date(c[5]),
-      validFrom: date(c[6]),
-      validUntil: date(c[7]),
-      endedAt: maybeDate(c[8]),
-      coversAfterEmployment: c[9],
-      channels: c[10],
-      mediaTypes: c[11],
-      decisions: (c[12] ?? []).map(([channel, decision, withdrawnAt]) => ({
-        channel,
-        decision,
-        withdrawnAt: maybeDate(withdrawnAt),
-      })),
-    };
-    const list = consents.get(c[1]);
-    if (list) list.push(consent);
-    else consents.set(c[1], [consent]);
+  for (const [id, mediaType] of row?.assets ?? []) {
+    // Reasons come out in person-id order, as for a single asset.
+    assets.set(id, { id, mediaType, personIds: personIds.get(id)?.sort() ?? [] });
   }
   const persons = new Map<string, PersonFacts>();
-  for (const [id, employmentEndedAt] of row?.persons ?? []) {
-    persons.set(id, {
-      id,
-      employmentEndedAt: maybeDate(employmentEndedAt),
-      consents: consents.get(id) ?? [],
-    });
-  }
+  for (const [id, employmentEndedAt, consents] of row?.persons ?? [])
+    persons.set(id, personFacts(id, employmentEndedAt, consents));
   return { assets, persons };
 }

@@ -1,6 +1,7 @@
 import { ApiKey } from 'src/api-keys/api-key.entity';
 import { Asset } from 'src/assets/asset.entity';
 import { AssetPerson } from 'src/assets/asset-person.entity';
+import { PersonClearanceFacts } from 'src/assets/person-clearance-facts.entity';
 import { Publication } from 'src/assets/publication.entity';
 import { Takedown } from 'src/assets/takedown.entity';
 import { AuditCheckpoint } from 'src/audit/audit-checkpoint.entity';
@@ -34,6 +35,7 @@ export const ENTITIES = [
   Notification,
   Asset,
   AssetPerson,
+  PersonClearanceFacts,
   Publication,
   Takedown,
   Webhook,

@@ -3,6 +3,7 @@ import { ConsentsService } from 'src/consents/consents.service';
 import { AssetFixtures } from 'test/support/asset-fixtures';
 import { SmtpSink } from 'test/support/smtp-sink';
 import { startTestApp, TestApp } from 'test/support/test-app';
+import { staleClearanceFacts } from 'test/support/clearance-facts';
 
 const HOUR = 3_600_000;
 const MARKETING = ['campaigns@example.com', 'social@example.com'];
@@ -367,5 +368,11 @@ describe('blocking, publications and takedowns', () => {
         .post('/v1/webhooks', { url: 'https://example.com/hook', events: ['asset.moved'] })
         .expect(400);
     });
+  });
+
+  it('leaves every person\'s clearance facts as a recomputation from the consents gives them', async () => {
+    const persons = await t.dataSource.query<{ n: string }[]>('SELECT count(*) AS n FROM persons');
+    expect(Number(persons[0].n)).toBeGreaterThan(0);
+    expect(await staleClearanceFacts(t.dataSource)).toEqual([]);
   });
 });

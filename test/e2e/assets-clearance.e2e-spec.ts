@@ -391,7 +391,8 @@ describe('assets and clearance', () => {
         ...args: unknown[]
       ) {
         const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text;
-        if (!/queued_jobs|^(START TRANSACTION|COMMIT|ROLLBACK)/.test(text)) queries.push(text);
+        // The API key's lookup is left out too: whether it runs depends on the key cache.
+        if (!/queued_jobs|api_keys|^(START TRANSACTION|COMMIT|ROLLBACK)/.test(text)) queries.push(text);
         return Reflect.apply(original, this, args);
       } as never);
       try {
@@ -407,7 +408,7 @@ describe('assets and clearance', () => {
           .post('/v1/clearance', { channel: 'website', assetIds: ids.slice(0, 2) })
           .expect(200);
         expect(bigCount).toBe(queries.length);
-        expect(bigCount).toBe(2);
+        expect(bigCount).toBe(1);
         expect(queries.filter((q) => q.includes('asset_persons'))).toHaveLength(1);
         expect(big.body.items).toHaveLength(5000);
         expect(big.body.unknownAssetIds).toEqual([unknown]);

@@ -3,6 +3,7 @@ import { ManualClock } from 'src/common/clock/clock';
 import { JobRelay } from 'src/queue/job-relay.service';
 import { startTestApp, TestApp } from 'test/support/test-app';
 import { waitFor } from 'test/support/wait';
+import { staleClearanceFacts } from 'test/support/clearance-facts';
 
 const DAY = 86_400_000;
 /** The smallest file a PDF reader accepts as a PDF; enough for a "scan". */
@@ -292,5 +293,11 @@ describe('HR side of consents: persons, import, requests, paper, withdrawals, en
       { what: 'an .eml file for the person' },
     );
     expect(file).toMatch(/\/s\/[A-Za-z0-9_-]{43}/);
+  });
+
+  it('leaves every person\'s clearance facts as a recomputation from the consents gives them', async () => {
+    const persons = await t.dataSource.query<{ n: string }[]>('SELECT count(*) AS n FROM persons');
+    expect(Number(persons[0].n)).toBeGreaterThan(0);
+    expect(await staleClearanceFacts(t.dataSource)).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { JobRelay } from 'src/queue/job-relay.service';
 import { linkIn, SmtpSink } from 'test/support/smtp-sink';
 import { startTestApp, TestApp } from 'test/support/test-app';
 import { waitFor } from 'test/support/wait';
+import { staleClearanceFacts } from 'test/support/clearance-facts';
 
 const DAY = 86_400_000;
 
@@ -272,5 +273,11 @@ describe('consent lifecycle: request, email, sign, decline, withdraw', () => {
     const me2 = await browser.get('/me').expect(200);
     const known = await browser.post('/me').type('form').send(`_csrf=${encodeURIComponent(csrfOf(me2.text))}&email=${encodeURIComponent(person.email)}`).expect(200);
     expect(known.text).toBe(unknown.text);
+  });
+
+  it('leaves every person\'s clearance facts as a recomputation from the consents gives them', async () => {
+    const persons = await t.dataSource.query<{ n: string }[]>('SELECT count(*) AS n FROM persons');
+    expect(Number(persons[0].n)).toBeGreaterThan(0);
+    expect(await staleClearanceFacts(t.dataSource)).toEqual([]);
   });
 });

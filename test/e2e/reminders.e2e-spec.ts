@@ -13,6 +13,7 @@ import { linkIn, SmtpSink } from 'test/support/smtp-sink';
 import { createTestDatabase, TestDatabase } from 'test/support/test-database';
 import { startTestApp, TestApp } from 'test/support/test-app';
 import { waitFor } from 'test/support/wait';
+import { staleClearanceFacts } from 'test/support/clearance-facts';
 
 const DAY = 86_400_000;
 const SCAN = Buffer.from('%PDF-1.4\n%%EOF\n');
@@ -246,5 +247,11 @@ describe('reminders, expiry and renewal', () => {
     expect(res.body.backend).toBe('redis');
     expect(res.body.queues.map((q: { name: string }) => q.name)).toEqual(expect.arrayContaining(['mail', 'notifications']));
     await request(t.http).get('/v1/queues').set('authorization', `Bearer ${hr}`).expect(403);
+  });
+
+  it('leaves every person\'s clearance facts as a recomputation from the consents gives them', async () => {
+    const persons = await t.dataSource.query<{ n: string }[]>('SELECT count(*) AS n FROM persons');
+    expect(Number(persons[0].n)).toBeGreaterThan(0);
+    expect(await staleClearanceFacts(t.dataSource)).toEqual([]);
   });
 });

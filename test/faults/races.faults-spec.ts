@@ -6,6 +6,7 @@ import { AssetFixtures } from 'test/support/asset-fixtures';
 import { csrfOf, Journey } from 'test/support/journey';
 import { SmtpSink } from 'test/support/smtp-sink';
 import { startTestApp, TestApp } from 'test/support/test-app';
+import { staleClearanceFacts } from 'test/support/clearance-facts';
 
 /** Rounds per race: each is a fresh consent, so the interleavings differ from round to round. */
 const ROUNDS = 8;
@@ -205,4 +206,10 @@ describe('races: concurrent answers, withdrawals and publications', () => {
     }
     expect(outcomes.publishedThenTakenDown + outcomes.refused).toBe(ROUNDS);
   }, 120_000);
+
+  it('leaves every person\'s clearance facts as a recomputation from the consents gives them', async () => {
+    const persons = await t.dataSource.query<{ n: string }[]>('SELECT count(*) AS n FROM persons');
+    expect(Number(persons[0].n)).toBeGreaterThan(0);
+    expect(await staleClearanceFacts(t.dataSource)).toEqual([]);
+  });
 });
