@@ -5,10 +5,13 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import { AccessGuard } from 'src/api-keys/access.guard';
 import { AppModule } from 'src/app.module';
+import { AssetsController } from 'src/assets/assets.controller';
+import { ClearanceCheckFastPath } from 'src/assets/clearance-check.fast-path';
 import { AllExceptionsFilter } from 'src/common/errors/all-exceptions.filter';
 import { DomainError } from 'src/common/errors/domain-error';
 import { MAX_BODY_DEPTH, nestsDeeperThan } from 'src/common/http/body-depth';
@@ -83,7 +86,12 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   await app.register(multipart, { limits: { fileSize: PAPER_SCAN_MAX_BYTES, files: 1 } });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new AllExceptionsFilter());
+  const errors = new AllExceptionsFilter();
+  app.useGlobalFilters(errors);
+  new ClearanceCheckFastPath(app.get(AccessGuard), app.get(AssetsController), app.get(Reflector)).install(
+    app.getHttpAdapter().getInstance(),
+    errors,
+  );
   app.enableShutdownHooks();
   mountApiDocs(app);
 }

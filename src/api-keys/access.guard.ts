@@ -19,9 +19,19 @@ export class AccessGuard implements CanActivate {
       context.getHandler(),
       context.getClass(),
     ]);
-    if (rule?.public) return true;
+    await this.authorize(
+      context.switchToHttp().getRequest<FastifyRequest & RequestWithPrincipal>(),
+      rule,
+    );
+    return true;
+  }
 
-    const request = context.switchToHttp().getRequest<FastifyRequest & RequestWithPrincipal>();
+  /** Lets the request through `rule` (a route's @Access), or throws UNAUTHENTICATED / FORBIDDEN. */
+  async authorize(
+    request: FastifyRequest & RequestWithPrincipal,
+    rule: AccessRule | undefined,
+  ): Promise<void> {
+    if (rule?.public) return;
     const presented = bearerToken(request.headers.authorization);
     if (!presented)
       throw new DomainError('UNAUTHENTICATED', 'Send an API key as "Authorization: Bearer <key>"');
@@ -31,7 +41,6 @@ export class AccessGuard implements CanActivate {
       throw new DomainError('FORBIDDEN', `The ${principal.role} role may not use this route`);
     }
     request[STAFF_PRINCIPAL] = principal;
-    return true;
   }
 }
 

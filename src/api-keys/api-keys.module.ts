@@ -7,7 +7,7 @@ import { ApiKeysService } from 'src/api-keys/api-keys.service';
 
 @Module({
   controllers: [ApiKeysController],
-  providers: [ApiKeysService, ApiKeyPrincipalCache, { provide: APP_GUARD, useClass: AccessGuard }],
-  exports: [ApiKeysService],
+  providers: [ApiKeysService, ApiKeyPrincipalCache, AccessGuard, { provide: APP_GUARD, useExisting: AccessGuard }],
+  exports: [ApiKeysService, AccessGuard],
 })
 export class ApiKeysModule {}

@@ -53,8 +53,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
+    this.respond(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+  }
+
+  /** The error answer, for code that handles a request outside Nest's pipeline. */
+  respond(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
     const body = this.toBody(exception, requestIdOf(request));
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }
