@@ -146,6 +146,8 @@ describe('who may call what', () => {
         'SELECT id FROM evidence_documents WHERE consent_id = $1',
         [bob.consentId],
       );
+      // The grants' confirmation mails make link tokens when they are sent: let them go first.
+      await journey.settled();
       const counts = await tableCounter(t.dataSource);
       const before = await counts();
 

@@ -182,6 +182,7 @@ describe('web hardening', () => {
     const person = await journey.person();
     const pending = await journey.requestConsent(person.id);
     const signPath = await journey.linkFromMail(person.email, '/s/');
+    await journey.settled();
     const counts = await tableCounter(t.dataSource);
     const before = await counts();
 

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { JobRelay } from 'src/queue/job-relay.service';
 import { linkIn, SmtpSink } from 'test/support/smtp-sink';
 import { TestApp } from 'test/support/test-app';
+import { waitFor } from 'test/support/wait';
 
 const DAY_MS = 86_400_000;
 
@@ -110,6 +111,20 @@ export class Journey {
     const signPath = await this.linkFromMail(person.email, '/s/');
     const signed = await this.sign(signPath, person, channels);
     return { ...signed, person, signPath };
+  }
+
+  /** Waits until the queue has no due work left (mails of the steps above sent, their tokens made). */
+  async settled(): Promise<void> {
+    await waitFor(
+      async () => {
+        const rows = await this.t.dataSource.query<{ n: string }[]>(
+          'SELECT count(*) AS n FROM queued_jobs WHERE done_at IS NULL AND run_at <= $1',
+          [this.t.clock.now()],
+        );
+        return Number(rows[0].n) === 0;
+      },
+      { what: 'due queued jobs to be done' },
+    );
   }
 
   /** Withdraws from the manage page, as the person: confirmation page, then the form post. */
