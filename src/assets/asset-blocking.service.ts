@@ -97,7 +97,7 @@ export class AssetBlockingService implements OnModuleInit {
     changedAt: Date,
     cause: BlockingCause,
   ): Promise<void> {
-    const facts = await this.facts.forAssetsShowing(em, personId);
+    const facts = await this.facts.forAssetsShowing(em, personId, channels);
     if (facts.assets.size === 0) return;
     const assets = [...facts.assets.values()];
     const changes = clearanceChanges(

@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ClearanceFacts, ClearanceFactsRepository } from 'src/assets/clearance-facts.repository';
-import { Clearance, clearanceOf, clearanceOfMany } from 'src/assets/domain/clearance';
+import {
+  Clearance,
+  clearanceOf,
+  clearanceOfMany,
+  ClearanceReason,
+} from 'src/assets/domain/clearance';
 import {
   BulkClearanceResultDto,
   ClearanceDto,
@@ -9,7 +14,7 @@ import {
 } from 'src/assets/dto/clearance.dto';
 import { Clock } from 'src/common/clock/clock';
 import { NotFound } from 'src/common/errors/domain-error';
-import { CHANNELS, Channel } from 'src/consents/domain/consent-scope';
+import type { Channel } from 'src/consents/domain/consent-scope';
 
 /**
  * "May I use it here, now?" Each answer reads everything it needs in one statement, so a question
@@ -39,7 +44,7 @@ export class ClearanceService {
     channel: Channel,
     at: Date,
   ): Promise<Clearance> {
-    const facts = await this.facts.forAsset(em, assetId.toLowerCase());
+    const facts = await this.facts.forAsset(em, assetId.toLowerCase(), [channel]);
     const asset = facts.assets.get(assetId.toLowerCase());
     if (!asset) throw new NotFound('Asset');
     return clearanceOf(asset, channel, at, facts.persons);
@@ -52,19 +57,24 @@ export class ClearanceService {
   ): Promise<BulkClearanceResultDto> {
     const when = at ?? this.clock.now();
     const wanted = [...new Set(assetIds.map((id) => id.toLowerCase()))];
-    const facts = await this.facts.forAssets(undefined, wanted);
+    const facts = await this.facts.forAssets(undefined, wanted, [channel]);
     const results = clearanceOfMany([...facts.assets.values()], channel, when, facts.persons);
+    // A person's reason is shared by every asset showing them (same media type): map it once.
+    const dtos = new Map<ClearanceReason, ClearanceReasonDto>();
+    const dtoOf = (reason: ClearanceReason) => {
+      let dto = dtos.get(reason);
+      if (!dto) {
+        dto = ClearanceReasonDto.from(reason);
+        dtos.set(reason, dto);
+      }
+      return dto;
+    };
     const items: BulkClearanceResultDto['items'] = [];
     const unknownAssetIds: string[] = [];
     for (const id of wanted) {
       const result = results.get(id);
       if (!result) unknownAssetIds.push(id);
-      else
-        items.push({
-          assetId: id,
-          allowed: result.allowed,
-          reasons: result.reasons.map((r) => ClearanceReasonDto.from(r)),
-        });
+      else items.push({ assetId: id, allowed: result.allowed, reasons: result.reasons.map(dtoOf) });
     }
     return { channel, at: when.toISOString(), items, unknownAssetIds };
   }
@@ -73,7 +83,7 @@ export class ClearanceService {
   clearedChannels(facts: ClearanceFacts, at: Date): Map<string, Channel[]> {
     const assets = [...facts.assets.values()];
     const cleared = new Map<string, Channel[]>(assets.map((asset) => [asset.id, []]));
-    for (const channel of CHANNELS) {
+    for (const channel of facts.channels) {
       for (const [assetId, result] of clearanceOfMany(assets, channel, at, facts.persons)) {
         if (result.allowed) cleared.get(assetId)?.push(channel);
       }

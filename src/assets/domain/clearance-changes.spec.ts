@@ -3,16 +3,18 @@ import { clearanceChanges } from 'src/assets/domain/clearance-changes';
 
 const T0 = new Date('2026-03-01T12:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
+/** The same instant as facts hold it (epoch milliseconds). */
+const t = (ms: number) => T0.getTime() + ms;
 
 function consent(overrides: Partial<ConsentFacts> = {}): ConsentFacts {
   return {
     id: 'c',
     status: 'granted',
-    requestedAt: at(-10_000),
-    answeredAt: at(-5_000),
-    signDeadline: at(1e9),
-    validFrom: at(-5_000),
-    validUntil: at(1e9),
+    requestedAt: t(-10_000),
+    answeredAt: t(-5_000),
+    signDeadline: t(1e9),
+    validFrom: t(-5_000),
+    validUntil: t(1e9),
     endedAt: null,
     coversAfterEmployment: false,
     channels: ['website', 'linkedin'],
@@ -37,7 +39,7 @@ describe('clearanceChanges', () => {
     const b = consent({
       decisions: [
         { channel: 'website', decision: 'accepted', withdrawnAt: null },
-        { channel: 'linkedin', decision: 'accepted', withdrawnAt: T0 },
+        { channel: 'linkedin', decision: 'accepted', withdrawnAt: t(0) },
       ],
     });
     const facts = persons([
@@ -54,7 +56,7 @@ describe('clearanceChanges', () => {
   });
 
   it('reports nothing when another consent still covers', () => {
-    const withdrawn = consent({ id: 'w', status: 'withdrawn', endedAt: T0 });
+    const withdrawn = consent({ id: 'w', status: 'withdrawn', endedAt: t(0) });
     const facts = persons([
       ['a', [withdrawn, consent({ id: 'other' })]],
       ['b', [consent()]],
@@ -70,7 +72,7 @@ describe('clearanceChanges', () => {
   });
 
   it('reports what a grant unblocks', () => {
-    const granted = consent({ answeredAt: T0 });
+    const granted = consent({ answeredAt: t(0) });
     const facts = persons([['a', [granted]]]);
     expect(
       clearanceChanges(

@@ -1,4 +1,4 @@
-import { AssetFacts, clearanceOfMany, PersonFacts } from 'src/assets/domain/clearance';
+import { allowedOfMany, AssetFacts, PersonFacts } from 'src/assets/domain/clearance';
 import type { Channel } from 'src/consents/domain/consent-scope';
 
 export interface ClearanceChange {
@@ -26,21 +26,19 @@ export function clearanceChanges(
   channels: readonly Channel[],
   persons: ReadonlyMap<string, PersonFacts>,
 ): ClearanceChange[] {
-  const changes = new Map<string, ClearanceChange>();
-  for (const channel of channels) {
-    const was = clearanceOfMany(before.assets, channel, before.at, persons);
-    const now = clearanceOfMany(after.assets, channel, after.at, persons);
-    for (const asset of after.assets) {
-      const wasAllowed = was.get(asset.id)?.allowed ?? false;
-      const isAllowed = now.get(asset.id)?.allowed ?? false;
+  const was = channels.map((channel) => allowedOfMany(before.assets, channel, before.at, persons));
+  const now = channels.map((channel) => allowedOfMany(after.assets, channel, after.at, persons));
+  const changes: ClearanceChange[] = [];
+  for (const asset of after.assets) {
+    let change: ClearanceChange | undefined;
+    for (let i = 0; i < channels.length; i += 1) {
+      const wasAllowed = was[i].get(asset.id) ?? false;
+      const isAllowed = now[i].get(asset.id) ?? false;
       if (wasAllowed === isAllowed) continue;
-      let change = changes.get(asset.id);
-      if (!change) {
-        change = { assetId: asset.id, blocked: [], unblocked: [] };
-        changes.set(asset.id, change);
-      }
-      (isAllowed ? change.unblocked : change.blocked).push(channel);
+      change ??= { assetId: asset.id, blocked: [], unblocked: [] };
+      (isAllowed ? change.unblocked : change.blocked).push(channels[i]);
     }
+    if (change) changes.push(change);
   }
-  return after.assets.flatMap((asset) => changes.get(asset.id) ?? []);
+  return changes;
 }

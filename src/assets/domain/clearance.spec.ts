@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  allowedOfMany,
   AssetFacts,
   clearanceOf,
   clearanceOfMany,
@@ -16,17 +17,19 @@ type Generated<A> = A extends fc.Arbitrary<infer T> ? T : never;
 const DAY = 86_400_000;
 const T0 = new Date('2026-03-01T12:00:00Z');
 const d = (days: number) => new Date(T0.getTime() + days * DAY);
+/** The same instant as facts hold it (epoch milliseconds). */
+const t = (days: number) => T0.getTime() + days * DAY;
 
 /** A consent granted at T0 for website+linkedin, photo+video, valid one year from T0 - 1 day. */
 function granted(overrides: Partial<ConsentFacts> = {}): ConsentFacts {
   return {
     id: 'c-1',
     status: 'granted',
-    requestedAt: d(-10),
-    answeredAt: T0,
-    signDeadline: d(20),
-    validFrom: d(-1),
-    validUntil: d(365),
+    requestedAt: t(-10),
+    answeredAt: t(0),
+    signDeadline: t(20),
+    validFrom: t(-1),
+    validUntil: t(365),
     endedAt: null,
     coversAfterEmployment: false,
     channels: ['website', 'linkedin'],
@@ -45,7 +48,7 @@ function pending(overrides: Partial<ConsentFacts> = {}): ConsentFacts {
 
 const person = (
   consents: ConsentFacts[],
-  employmentEndedAt: Date | null = null,
+  employmentEndedAt: number | null = null,
   id = 'p-1',
 ): PersonFacts => ({
   id,
@@ -70,7 +73,7 @@ describe('consentVerdict', () => {
   });
 
   it('says CHANNEL_NOT_COVERED for a channel never asked for, even when the consent ended', () => {
-    const withdrawn = granted({ status: 'withdrawn', endedAt: d(2) });
+    const withdrawn = granted({ status: 'withdrawn', endedAt: t(2) });
     expect(consentVerdict(withdrawn, photoOn('print', d(3)), null)).toEqual({
       covers: false,
       code: 'CHANNEL_NOT_COVERED',
@@ -100,7 +103,7 @@ describe('consentVerdict', () => {
     expect(consentVerdict(pending(), photoOn('website', d(20)), null)).toBeNull();
     expect(
       consentVerdict(
-        pending({ status: 'lapsed', endedAt: d(20) }),
+        pending({ status: 'lapsed', endedAt: t(20) }),
         photoOn('website', d(21)),
         null,
       ),
@@ -113,7 +116,7 @@ describe('consentVerdict', () => {
       code: 'PENDING',
       since: d(-10),
     });
-    const refused = pending({ status: 'refused', answeredAt: T0 });
+    const refused = pending({ status: 'refused', answeredAt: t(0) });
     expect(consentVerdict(refused, photoOn('website', d(-0.5)), null)).toMatchObject({
       code: 'PENDING',
     });
@@ -122,7 +125,7 @@ describe('consentVerdict', () => {
   it('says REFUSED after the request was declined', () => {
     const refused = pending({
       status: 'refused',
-      answeredAt: T0,
+      answeredAt: t(0),
       decisions: [
         { channel: 'website', decision: 'refused', withdrawnAt: null },
         { channel: 'linkedin', decision: 'refused', withdrawnAt: null },
@@ -139,7 +142,7 @@ describe('consentVerdict', () => {
     const c = granted({
       decisions: [
         { channel: 'website', decision: 'accepted', withdrawnAt: null },
-        { channel: 'linkedin', decision: 'accepted', withdrawnAt: d(5) },
+        { channel: 'linkedin', decision: 'accepted', withdrawnAt: t(5) },
       ],
     });
     expect(consentVerdict(c, photoOn('linkedin', d(5)), null)).toEqual({
@@ -154,10 +157,10 @@ describe('consentVerdict', () => {
   it('says WITHDRAWN for a wholly withdrawn consent from its end on', () => {
     const c = granted({
       status: 'withdrawn',
-      endedAt: d(5),
+      endedAt: t(5),
       decisions: [
-        { channel: 'website', decision: 'accepted', withdrawnAt: d(5) },
-        { channel: 'linkedin', decision: 'accepted', withdrawnAt: d(5) },
+        { channel: 'website', decision: 'accepted', withdrawnAt: t(5) },
+        { channel: 'linkedin', decision: 'accepted', withdrawnAt: t(5) },
       ],
     });
     expect(consentVerdict(c, photoOn('website', d(6)), null)).toEqual({
@@ -169,7 +172,7 @@ describe('consentVerdict', () => {
   });
 
   it('says REVOKED from the revocation on', () => {
-    const c = granted({ status: 'revoked', endedAt: d(7) });
+    const c = granted({ status: 'revoked', endedAt: t(7) });
     expect(consentVerdict(c, photoOn('website', d(7)), null)).toEqual({
       covers: false,
       code: 'REVOKED',
@@ -186,7 +189,7 @@ describe('consentVerdict', () => {
     });
     expect(
       consentVerdict(
-        granted({ status: 'expired', endedAt: d(365) }),
+        granted({ status: 'expired', endedAt: t(365) }),
         photoOn('website', d(400)),
         null,
       ),
@@ -195,7 +198,7 @@ describe('consentVerdict', () => {
   });
 
   it('treats a superseded consent as ended at its end (its renewal covers from then)', () => {
-    const c = granted({ status: 'superseded', endedAt: d(365) });
+    const c = granted({ status: 'superseded', endedAt: t(365) });
     expect(consentVerdict(c, photoOn('website', d(365)), null)).toEqual({
       covers: false,
       code: 'EXPIRED',
@@ -205,7 +208,7 @@ describe('consentVerdict', () => {
   });
 
   it('says NOT_YET_VALID before validFrom', () => {
-    const c = granted({ validFrom: d(30) });
+    const c = granted({ validFrom: t(30) });
     expect(consentVerdict(c, photoOn('website', d(29)), null)).toEqual({
       covers: false,
       code: 'NOT_YET_VALID',
@@ -214,7 +217,7 @@ describe('consentVerdict', () => {
   });
 
   it('prefers an end before validFrom over NOT_YET_VALID (withdrawn before it started)', () => {
-    const c = granted({ validFrom: d(30), status: 'withdrawn', endedAt: d(2) });
+    const c = granted({ validFrom: t(30), status: 'withdrawn', endedAt: t(2) });
     expect(consentVerdict(c, photoOn('website', d(3)), null)).toEqual({
       covers: false,
       code: 'WITHDRAWN',
@@ -223,23 +226,23 @@ describe('consentVerdict', () => {
   });
 
   it('says REVOKED from the end of employment on when the consent does not survive it, before any job ran', () => {
-    expect(consentVerdict(granted(), photoOn('website', d(10)), d(10))).toEqual({
+    expect(consentVerdict(granted(), photoOn('website', d(10)), t(10))).toEqual({
       covers: false,
       code: 'REVOKED',
       since: d(10),
     });
-    expect(consentVerdict(granted(), photoOn('website', d(9)), d(10))).toEqual({ covers: true });
+    expect(consentVerdict(granted(), photoOn('website', d(9)), t(10))).toEqual({ covers: true });
     expect(
-      consentVerdict(granted({ coversAfterEmployment: true }), photoOn('website', d(11)), d(10)),
+      consentVerdict(granted({ coversAfterEmployment: true }), photoOn('website', d(11)), t(10)),
     ).toEqual({ covers: true });
   });
 
   it('names the earliest of several ends', () => {
     const c = granted({
       status: 'revoked',
-      endedAt: d(9),
+      endedAt: t(9),
       decisions: [
-        { channel: 'website', decision: 'accepted', withdrawnAt: d(4) },
+        { channel: 'website', decision: 'accepted', withdrawnAt: t(4) },
         { channel: 'linkedin', decision: 'accepted', withdrawnAt: null },
       ],
     });
@@ -260,7 +263,7 @@ describe('personReason', () => {
   it('is NO_CONSENT for a person without consents, or with only lapsed requests', () => {
     expect(personReason('p-1', person([]), use)).toEqual({ personId: 'p-1', code: 'NO_CONSENT' });
     expect(personReason('p-1', undefined, use)).toEqual({ personId: 'p-1', code: 'NO_CONSENT' });
-    expect(personReason('p-1', person([pending({ signDeadline: d(0.5) })]), use)).toEqual({
+    expect(personReason('p-1', person([pending({ signDeadline: t(0.5) })]), use)).toEqual({
       personId: 'p-1',
       code: 'NO_CONSENT',
     });
@@ -270,7 +273,7 @@ describe('personReason', () => {
     expect(
       personReason(
         'p-1',
-        person([granted({ id: 'a', status: 'withdrawn', endedAt: d(0) }), granted({ id: 'b' })]),
+        person([granted({ id: 'a', status: 'withdrawn', endedAt: t(0) }), granted({ id: 'b' })]),
         use,
       ),
     ).toBeNull();
@@ -283,10 +286,10 @@ describe('personReason', () => {
       channels: ['print'],
       decisions: [{ channel: 'print', decision: 'accepted', withdrawnAt: null }],
     });
-    const refused = pending({ id: 'r', status: 'refused', answeredAt: d(-5) });
-    const expired = granted({ id: 'e', validUntil: d(0) });
+    const refused = pending({ id: 'r', status: 'refused', answeredAt: t(-5) });
+    const expired = granted({ id: 'e', validUntil: t(0) });
     const asked = pending({ id: 'p' });
-    const future = granted({ id: 'f', validFrom: d(3) });
+    const future = granted({ id: 'f', validFrom: t(3) });
     const ladder = [media, channel, refused, expired, asked, future];
     const expected = [
       'MEDIA_NOT_COVERED',
@@ -306,11 +309,11 @@ describe('personReason', () => {
     const oldWithdrawn = granted({
       id: 'w',
       status: 'withdrawn',
-      endedAt: d(-0.5),
-      answeredAt: d(-1),
-      validFrom: d(-2),
+      endedAt: t(-0.5),
+      answeredAt: t(-1),
+      validFrom: t(-2),
     });
-    const justExpired = granted({ id: 'e', validUntil: d(0.5) });
+    const justExpired = granted({ id: 'e', validUntil: t(0.5) });
     expect(personReason('p-1', person([oldWithdrawn, justExpired]), use)).toMatchObject({
       code: 'EXPIRED',
       consentId: 'e',
@@ -322,13 +325,13 @@ describe('personReason', () => {
   });
 
   it('is covered without a gap across a renewal that supersedes at validUntil', () => {
-    const old = granted({ id: 'old', status: 'superseded', endedAt: d(365) });
+    const old = granted({ id: 'old', status: 'superseded', endedAt: t(365) });
     const renewal = granted({
       id: 'new',
-      requestedAt: d(330),
-      answeredAt: d(340),
-      validFrom: d(365),
-      validUntil: d(730),
+      requestedAt: t(330),
+      answeredAt: t(340),
+      validFrom: t(365),
+      validUntil: t(730),
     });
     for (const at of [d(364.99), d(365), d(366)])
       expect(personReason('p-1', person([old, renewal]), photoOn('website', at))).toBeNull();
@@ -348,7 +351,7 @@ describe('clearanceOf', () => {
     const withdrewLinkedin = granted({
       decisions: [
         { channel: 'website', decision: 'accepted', withdrawnAt: null },
-        { channel: 'linkedin', decision: 'accepted', withdrawnAt: d(2) },
+        { channel: 'linkedin', decision: 'accepted', withdrawnAt: t(2) },
       ],
     });
     const persons = new Map([
@@ -398,26 +401,26 @@ describe('clearanceOfMany', () => {
   });
   const toFacts = (c: Generated<typeof arbitraryConsent>): ConsentFacts => {
     const answered = !['pending', 'lapsed'].includes(c.status);
-    const answeredAt = answered ? d(c.requested + c.answerDelay) : null;
-    const validFrom = d(c.requested + c.startOffset);
-    const validUntil = d(c.requested + c.startOffset + c.length);
+    const answeredAt = answered ? t(c.requested + c.answerDelay) : null;
+    const validFrom = t(c.requested + c.startOffset);
+    const validUntil = t(c.requested + c.startOffset + c.length);
     const accepted =
       c.status === 'refused'
         ? []
         : c.channels.filter((ch) => ch !== c.refusedChannel || c.channels.length === 1);
     const endedAt = (() => {
-      if (c.status === 'lapsed') return d(c.requested + 15);
+      if (c.status === 'lapsed') return t(c.requested + 15);
       if (c.status === 'expired' || c.status === 'superseded') return validUntil;
       if (c.status === 'withdrawn' || c.status === 'revoked')
-        return d(c.requested + c.answerDelay + c.endDelay);
+        return t(c.requested + c.answerDelay + c.endDelay);
       return null;
     })();
     return {
       id: c.id,
       status: c.status,
-      requestedAt: d(c.requested),
+      requestedAt: t(c.requested),
       answeredAt,
-      signDeadline: d(c.requested + 15),
+      signDeadline: t(c.requested + 15),
       validFrom,
       validUntil,
       endedAt,
@@ -429,7 +432,7 @@ describe('clearanceOfMany', () => {
             const isAccepted = accepted.includes(channel);
             const partial =
               isAccepted && c.withdrawDelay !== null && channel === 'linkedin'
-                ? d(c.requested + c.answerDelay + c.withdrawDelay)
+                ? t(c.requested + c.answerDelay + c.withdrawDelay)
                 : null;
             const withdrawnAt =
               c.status === 'withdrawn' && isAccepted
@@ -447,7 +450,7 @@ describe('clearanceOfMany', () => {
     };
   };
 
-  it('answers exactly what clearanceOf answers for each asset', () => {
+  it('answers exactly what clearanceOf answers for each asset, and allowedOfMany the same allowed', () => {
     fc.assert(
       fc.property(
         fc.array(fc.array(arbitraryConsent, { maxLength: 3 }), { minLength: 1, maxLength: 4 }),
@@ -467,7 +470,7 @@ describe('clearanceOfMany', () => {
               `p${i}`,
               person(
                 consents.map(toFacts),
-                employmentEnd === null ? null : d(employmentEnd),
+                employmentEnd === null ? null : t(employmentEnd),
                 `p${i}`,
               ),
             ]),
@@ -478,8 +481,11 @@ describe('clearanceOfMany', () => {
             personIds: [...new Set(spec.people.map((n) => `p${n}`))],
           }));
           const many = clearanceOfMany(assets, channel, d(atDay), persons);
-          for (const asset of assets)
+          const allowed = allowedOfMany(assets, channel, d(atDay), persons);
+          for (const asset of assets) {
             expect(many.get(asset.id)).toEqual(clearanceOf(asset, channel, d(atDay), persons));
+            expect(allowed.get(asset.id)).toBe(many.get(asset.id)?.allowed);
+          }
         },
       ),
     );
@@ -490,14 +496,14 @@ describe('clearanceOfMany', () => {
       const decision = c.decisions.find((x) => x.channel === 'linkedin');
       return (
         c.answeredAt !== null &&
-        c.answeredAt.getTime() <= at &&
+        c.answeredAt <= at &&
         !['pending', 'refused', 'lapsed'].includes(c.status) &&
         c.mediaTypes.includes('photo') &&
         decision?.decision === 'accepted' &&
-        (decision.withdrawnAt === null || decision.withdrawnAt.getTime() > at) &&
-        c.validFrom.getTime() <= at &&
-        at < c.validUntil.getTime() &&
-        (c.endedAt === null || c.endedAt.getTime() > at) &&
+        (decision.withdrawnAt === null || decision.withdrawnAt > at) &&
+        c.validFrom <= at &&
+        at < c.validUntil &&
+        (c.endedAt === null || c.endedAt > at) &&
         (c.coversAfterEmployment || employmentEnd === null || at < employmentEnd)
       );
     };
@@ -508,16 +514,14 @@ describe('clearanceOfMany', () => {
         fc.integer({ min: -25, max: 60 }),
         (consents, employmentEnd, atDay) => {
           const facts = consents.map(toFacts);
-          const end = employmentEnd === null ? null : d(employmentEnd);
+          const end = employmentEnd === null ? null : t(employmentEnd);
           const result = clearanceOf(
             { mediaType: 'photo', personIds: ['p-1'] },
             'linkedin',
             d(atDay),
             new Map([['p-1', person(facts, end)]]),
           );
-          const expected = facts.some((c) =>
-            coversByDefinition(c, d(atDay).getTime(), end?.getTime() ?? null),
-          );
+          const expected = facts.some((c) => coversByDefinition(c, t(atDay), end));
           expect(result.allowed).toBe(expected);
           if (!expected) expect(result.reasons).toHaveLength(1);
         },

@@ -23,22 +23,26 @@ export const CLEARANCE_REASON_CODES = [
 ] as const;
 export type ClearanceReasonCode = (typeof CLEARANCE_REASON_CODES)[number];
 
+/*
+ * Facts carry instants as epoch milliseconds: cheap to compare and to hold by the ten thousand (a
+ * bulk clearance reads ~20,000 consents). Answers (reasons, verdicts) carry Dates.
+ */
 export interface ChannelDecisionFacts {
   channel: Channel;
   decision: 'accepted' | 'refused';
-  withdrawnAt: Date | null;
+  withdrawnAt: number | null;
 }
 
 export interface ConsentFacts {
   id: string;
   status: ConsentStatus;
-  requestedAt: Date;
-  answeredAt: Date | null;
-  signDeadline: Date;
-  validFrom: Date;
-  validUntil: Date;
+  requestedAt: number;
+  answeredAt: number | null;
+  signDeadline: number;
+  validFrom: number;
+  validUntil: number;
   /** When it left `granted` (withdrawn, expired, superseded, revoked) or lapsed. */
-  endedAt: Date | null;
+  endedAt: number | null;
   coversAfterEmployment: boolean;
   /** The channels asked for. */
   channels: readonly Channel[];
@@ -49,7 +53,7 @@ export interface ConsentFacts {
 
 export interface PersonFacts {
   id: string;
-  employmentEndedAt: Date | null;
+  employmentEndedAt: number | null;
   consents: readonly ConsentFacts[];
 }
 
@@ -109,23 +113,22 @@ type EndCode = (typeof END_ORDER)[number];
 export function consentVerdict(
   consent: ConsentFacts,
   use: { mediaType: MediaType; channel: Channel; at: Date },
-  employmentEndedAt: Date | null,
+  employmentEndedAt: number | null,
 ): ConsentVerdict {
   const at = use.at.getTime();
-  if (consent.requestedAt.getTime() > at) return null;
+  if (consent.requestedAt > at) return null;
   if (!consent.mediaTypes.includes(use.mediaType))
     return { covers: false, code: 'MEDIA_NOT_COVERED' };
   if (!consent.channels.includes(use.channel))
     return { covers: false, code: 'CHANNEL_NOT_COVERED' };
 
-  const answered = consent.answeredAt !== null && consent.answeredAt.getTime() <= at;
-  if (!answered) {
+  if (consent.answeredAt === null || consent.answeredAt > at) {
     // Unanswered at `at`: pending until the sign link expired, lapsed (no consent) after.
-    if (consent.signDeadline.getTime() <= at) return null;
-    return { covers: false, code: 'PENDING', since: consent.requestedAt };
+    if (consent.signDeadline <= at) return null;
+    return { covers: false, code: 'PENDING', since: new Date(consent.requestedAt) };
   }
   if (consent.status === 'refused')
-    return { covers: false, code: 'REFUSED', since: consent.answeredAt ?? undefined };
+    return { covers: false, code: 'REFUSED', since: new Date(consent.answeredAt) };
   if (consent.status === 'pending' || consent.status === 'lapsed') return null;
 
   const decision = consent.decisions.find((d) => d.channel === use.channel);
@@ -133,8 +136,8 @@ export function consentVerdict(
     return { covers: false, code: 'CHANNEL_NOT_COVERED' };
 
   const end = earliestEnd(consent, decision, employmentEndedAt, at);
-  if (end) return { covers: false, code: end.code, since: end.since };
-  if (at < consent.validFrom.getTime()) return { covers: false, code: 'NOT_YET_VALID' };
+  if (end) return { covers: false, code: end.code, since: new Date(end.since) };
+  if (at < consent.validFrom) return { covers: false, code: 'NOT_YET_VALID' };
   return { covers: true };
 }
 
@@ -142,31 +145,32 @@ export function consentVerdict(
 function earliestEnd(
   consent: ConsentFacts,
   decision: ChannelDecisionFacts,
-  employmentEndedAt: Date | null,
+  employmentEndedAt: number | null,
   at: number,
-): { code: EndCode; since: Date } | undefined {
-  const ends: { code: EndCode; since: Date }[] = [];
-  if (decision.withdrawnAt) ends.push({ code: 'WITHDRAWN', since: decision.withdrawnAt });
-  if (consent.endedAt) {
-    const code = endCodeOf(consent.status);
-    if (code) ends.push({ code, since: consent.endedAt });
-  }
-  ends.push({ code: 'EXPIRED', since: consent.validUntil });
-  if (employmentEndedAt && !consent.coversAfterEmployment)
-    ends.push({ code: 'REVOKED', since: employmentEndedAt });
-  let best: { code: EndCode; since: Date } | undefined;
-  for (const end of ends) {
-    if (end.since.getTime() > at) continue;
+): { code: EndCode; since: number } | undefined {
+  // The candidates, in no particular order: each is kept when it ended by `at` and is earlier
+  // (or as early and more specific, see END_ORDER) than the one kept so far.
+  let code: EndCode | undefined;
+  let since = Infinity;
+  const consider = (candidate: EndCode, when: number) => {
     if (
-      !best ||
-      end.since.getTime() < best.since.getTime() ||
-      (end.since.getTime() === best.since.getTime() &&
-        END_ORDER.indexOf(end.code) < END_ORDER.indexOf(best.code))
+      when <= at &&
+      (when < since ||
+        (when === since &&
+          code !== undefined &&
+          END_ORDER.indexOf(candidate) < END_ORDER.indexOf(code)))
     ) {
-      best = end;
+      code = candidate;
+      since = when;
     }
-  }
-  return best;
+  };
+  if (decision.withdrawnAt !== null) consider('WITHDRAWN', decision.withdrawnAt);
+  const ended = endCodeOf(consent.status);
+  if (consent.endedAt !== null && ended) consider(ended, consent.endedAt);
+  consider('EXPIRED', consent.validUntil);
+  if (employmentEndedAt !== null && !consent.coversAfterEmployment)
+    consider('REVOKED', employmentEndedAt);
+  return code === undefined ? undefined : { code, since };
 }
 
 function endCodeOf(status: ConsentStatus): EndCode | undefined {
@@ -193,26 +197,47 @@ export function personReason(
   person: PersonFacts | undefined,
   use: { mediaType: MediaType; channel: Channel; at: Date },
 ): ClearanceReason | null {
-  let best: ClearanceReason | undefined;
+  let best: Exclude<ConsentVerdict, null | { covers: true }> | undefined;
+  let bestConsentId = '';
   for (const consent of person?.consents ?? []) {
     const verdict = consentVerdict(consent, use, person?.employmentEndedAt ?? null);
     if (verdict === null) continue;
     if (verdict.covers) return null;
-    const candidate: ClearanceReason = { personId, code: verdict.code, consentId: consent.id };
-    if (verdict.since) candidate.since = verdict.since;
-    if (!best || closerToCovering(candidate, best)) best = candidate;
+    if (!best || closerToCovering(verdict, consent.id, best, bestConsentId)) {
+      best = verdict;
+      bestConsentId = consent.id;
+    }
   }
-  return best ?? { personId, code: 'NO_CONSENT' };
+  if (!best) return { personId, code: 'NO_CONSENT' };
+  const reason: ClearanceReason = { personId, code: best.code, consentId: bestConsentId };
+  if (best.since) reason.since = best.since;
+  return reason;
 }
 
-function closerToCovering(a: ClearanceReason, b: ClearanceReason): boolean {
-  const rankA = REASON_RANK[a.code as keyof typeof REASON_RANK];
-  const rankB = REASON_RANK[b.code as keyof typeof REASON_RANK];
+/** Whether some consent of the person covers: personReason(…) === null, without ranking reasons. */
+export function isCovered(
+  person: PersonFacts | undefined,
+  use: { mediaType: MediaType; channel: Channel; at: Date },
+): boolean {
+  for (const consent of person?.consents ?? []) {
+    if (consentVerdict(consent, use, person?.employmentEndedAt ?? null)?.covers) return true;
+  }
+  return false;
+}
+
+function closerToCovering(
+  a: { code: keyof typeof REASON_RANK; since?: Date },
+  aConsentId: string,
+  b: { code: keyof typeof REASON_RANK; since?: Date },
+  bConsentId: string,
+): boolean {
+  const rankA = REASON_RANK[a.code];
+  const rankB = REASON_RANK[b.code];
   if (rankA !== rankB) return rankA < rankB;
   const sinceA = a.since?.getTime() ?? -Infinity;
   const sinceB = b.since?.getTime() ?? -Infinity;
   if (sinceA !== sinceB) return sinceA > sinceB;
-  return (a.consentId ?? '') < (b.consentId ?? '');
+  return aConsentId < bConsentId;
 }
 
 /** The rule for one asset. An asset with nobody in it is allowed everywhere. */
@@ -266,6 +291,45 @@ export function clearanceOfMany(
       if (reason) (reasons ??= []).push(reason);
     }
     results.set(asset.id, reasons ? { allowed: false, reasons } : { allowed: true, reasons: [] });
+  }
+  return results;
+}
+
+/**
+ * Only whether each asset is allowed, as clearanceOfMany(…).get(id).allowed answers it, for
+ * comparing clearance before and after a change: each person once per media type, and no reasons.
+ */
+export function allowedOfMany(
+  assets: readonly AssetFacts[],
+  channel: Channel,
+  at: Date,
+  persons: ReadonlyMap<string, PersonFacts>,
+): Map<string, boolean> {
+  const memo = new Map<MediaType, Map<string, boolean>>();
+  const results = new Map<string, boolean>();
+  for (const asset of assets) {
+    let covered = memo.get(asset.mediaType);
+    if (!covered) {
+      covered = new Map();
+      memo.set(asset.mediaType, covered);
+    }
+    let allowed = true;
+    for (const personId of asset.personIds) {
+      let isPersonCovered = covered.get(personId);
+      if (isPersonCovered === undefined) {
+        isPersonCovered = isCovered(persons.get(personId), {
+          mediaType: asset.mediaType,
+          channel,
+          at,
+        });
+        covered.set(personId, isPersonCovered);
+      }
+      if (!isPersonCovered) {
+        allowed = false;
+        break;
+      }
+    }
+    results.set(asset.id, allowed);
   }
   return results;
 }

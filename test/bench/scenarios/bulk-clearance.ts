@@ -40,7 +40,9 @@ export const bulkClearance: BenchScenario = {
       return JSON.parse(text) as { items: { allowed: boolean }[] };
     };
 
-    await check();
+    // The first request also reads every person's facts (later ones only the versions of those
+    // already read): reported apart, with the JIT still cold.
+    const first = await timed(check);
     const ms: number[] = [];
     let allowed = 0;
     for (let run = 0; run < runs; run += 1) {
@@ -56,7 +58,7 @@ export const bulkClearance: BenchScenario = {
         value: median(ms),
         unit: 'ms',
         goal: { of: 'value', comparison: '<', target: 300 },
-        note: `min ${formatNumber(Math.min(...ms))} ms, max ${formatNumber(Math.max(...ms))} ms; ${formatNumber(allowed)} of ${formatNumber(assets)} allowed on website in the last run`,
+        note: `first request ${formatNumber(first.ms)} ms; then min ${formatNumber(Math.min(...ms))} ms, max ${formatNumber(Math.max(...ms))} ms; ${formatNumber(allowed)} of ${formatNumber(assets)} allowed on website in the last run`,
       },
     ];
   },

@@ -63,7 +63,7 @@ export const withdrawalBlocking: BenchScenario = {
       personCount: 1,
       maxPersonsPerAsset: 1,
     });
-    await env.pool.query('ANALYZE assets, asset_persons');
+    await env.pool.query('VACUUM ANALYZE assets, asset_persons, person_clearance_facts');
 
     const key = await env.once('hr-key', () => env.apiKey('hr_legal'));
     const service = await httpService(env);
