@@ -209,6 +209,45 @@ describe('streaming log verification', () => {
   });
 });
 
+describe('events whose bytes were checked where they are stored', () => {
+  function verifyChecked(log: ReturnType<typeof buildLog>, rows = log.rows) {
+    const verifier = new LogVerifier(TRUST);
+    for (const row of rows)
+      if (
+        !verifier.addCheckedEvent(row.seq, row.leafHash, (level, index) =>
+          log.nodes.get(`${level}:${index}`),
+        )
+      )
+        break;
+    return verifier.finish({
+      treeSize: log.rows.length,
+      frontier: log.frontier(),
+      innerNodeCount: log.nodes.size,
+    });
+  }
+
+  it('rebuilds the same tree from their leaf hashes as from their bytes', () => {
+    const log = buildLog(37, []);
+    expect(verifyChecked(log)).toEqual(verify(log));
+    expect(verifyChecked(log)).toMatchObject({ ok: true, treeSize: 37 });
+  });
+
+  it('still names a missing event and a tampered inner node', () => {
+    const log = buildLog(16, []);
+    expect(
+      verifyChecked(
+        log,
+        log.rows.filter((row) => row.seq !== 6),
+      ),
+    ).toMatchObject({
+      ok: false,
+      firstBadSeq: 6,
+    });
+    log.nodes.set('3:1', Buffer.alloc(32));
+    expect(verifyChecked(log)).toMatchObject({ ok: false, firstBadSeq: 8 });
+  });
+});
+
 describe('inner nodes completed by a run of leaves', () => {
   it('lists, per level, exactly the nodes whose last leaf is in the run', () => {
     for (const [first, last] of [
@@ -249,16 +288,25 @@ function rebuildTree(rows: Row[]) {
 }
 
 describe('a batch of stored nodes', () => {
-  it('finds the nodes of its ranges by level and index, and nothing else', () => {
-    const batch = new NodeBatch([{ level: 1, from: 5, to: 9 }, { level: 3, from: 1, to: 1 }]);
-    batch.set(1, 5, Buffer.alloc(32, 1));
-    batch.set(3, 1, Buffer.alloc(32, 3));
-    batch.set(1, 10, Buffer.alloc(32, 9));
-    batch.set(2, 0, Buffer.alloc(32, 9));
-    expect(batch.get(1, 5)).toEqual(Buffer.alloc(32, 1));
-    expect(batch.get(3, 1)).toEqual(Buffer.alloc(32, 3));
-    expect(batch.get(1, 6)).toBeUndefined();
-    expect(batch.get(1, 10)).toBeUndefined();
+  const hashes = (...fills: number[]) => Buffer.concat(fills.map((fill) => Buffer.alloc(32, fill)));
+
+  it('finds consecutive nodes of a level by index, and nothing outside them', () => {
+    const batch = new NodeBatch();
+    batch.setLevel(1, 5, hashes(5, 6, 7), null);
+    batch.setLevel(3, 1, hashes(31), null);
+    expect(batch.get(1, 5)).toEqual(Buffer.alloc(32, 5));
+    expect(batch.get(1, 7)).toEqual(Buffer.alloc(32, 7));
+    expect(batch.get(3, 1)).toEqual(Buffer.alloc(32, 31));
+    expect(batch.get(1, 4)).toBeUndefined();
+    expect(batch.get(1, 8)).toBeUndefined();
     expect(batch.get(2, 0)).toBeUndefined();
+  });
+
+  it('finds nodes by their listed indices when some of a level are missing', () => {
+    const batch = new NodeBatch();
+    batch.setLevel(1, 5, hashes(5, 8), [5, 8]);
+    expect(batch.get(1, 5)).toEqual(Buffer.alloc(32, 5));
+    expect(batch.get(1, 8)).toEqual(Buffer.alloc(32, 8));
+    expect(batch.get(1, 6)).toBeUndefined();
   });
 });

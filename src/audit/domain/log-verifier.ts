@@ -10,7 +10,7 @@
  */
 import { isCheckpointEvent, seqInCanonical } from 'src/audit/domain/audit-event';
 import { verifyNote } from 'src/audit/domain/checkpoint';
-import { appendLeaf, Frontier, leafHash, rootFromFrontier } from 'src/audit/domain/merkle';
+import { Frontier, HASH_SIZE, leafHash, nodeHash, rootFromFrontier } from 'src/audit/domain/merkle';
 
 export interface TrustedLogKey {
   origin: string;
@@ -81,9 +81,7 @@ export class LogVerifier {
     storedNode: StoredNodeLookup,
   ): boolean {
     if (this.failure) return false;
-    if (seq !== this.size) {
-      return this.fail(this.size, `event ${this.size} is missing: the next stored event is ${seq}`);
-    }
+    if (seq !== this.size) return this.failGap(seq);
     const hash = leafHash(canonical);
     if (!hash.equals(storedLeafHash)) {
       return this.fail(seq, `event ${seq}: its stored bytes do not hash to its stored leaf hash`);
@@ -101,22 +99,53 @@ export class LogVerifier {
         `event ${seq} records a checkpoint at tree size ${seq} that is not stored`,
       );
     }
-    const { frontier, completedNodes } = appendLeaf(this.frontier, this.size, hash);
-    for (let i = 1; i < completedNodes.length; i += 1) {
-      const node = completedNodes[i];
-      const stored = storedNode(node.level, node.index);
-      if (!stored || !stored.equals(node.hash)) {
-        const begin = node.index * 2 ** node.level;
+    return this.appendLeaf(seq, hash, storedNode);
+  }
+
+  /**
+   * The next stored event, whose bytes were already checked where they are stored: they hash to
+   * `storedLeafHash`, end with their own seq, and are not an audit.checkpoint record. Only its
+   * place in the tree is left to check.
+   */
+  addCheckedEvent(seq: number, storedLeafHash: Buffer, storedNode: StoredNodeLookup): boolean {
+    if (this.failure) return false;
+    if (seq !== this.size) return this.failGap(seq);
+    return this.appendLeaf(seq, storedLeafHash, storedNode);
+  }
+
+  /**
+   * appendLeaf of merkle.ts done in place (no arrays or node objects per event), checking each
+   * inner node the leaf completes against the stored one before the frontier changes.
+   */
+  private appendLeaf(seq: number, leaf: Buffer, storedNode: StoredNodeLookup): boolean {
+    const frontier = this.frontier;
+    let hash = leaf;
+    let top = frontier.length;
+    let level = 0;
+    // Each trailing 1 bit of the size is a perfect subtree of equal size to merge with.
+    for (let carry = seq; carry % 2 === 1; carry = (carry - 1) / 2) {
+      top -= 1;
+      hash = nodeHash(frontier[top], hash);
+      level += 1;
+      const index = Math.floor(seq / 2 ** level);
+      const stored = storedNode(level, index);
+      if (!stored || !stored.equals(hash)) {
+        const begin = index * 2 ** level;
         const what = stored ? 'does not match events' : 'is missing for events';
         return this.fail(
           begin,
-          `Merkle node level ${node.level} index ${node.index} ${what} ${begin}..${seq}`,
+          `Merkle node level ${level} index ${index} ${what} ${begin}..${seq}`,
         );
       }
     }
-    this.frontier = frontier;
+    frontier.length = top;
+    frontier.push(hash);
     this.size += 1;
     return true;
+  }
+
+  private failGap(seq: number): false {
+    return this.fail(this.size, `event ${this.size} is missing: the next stored event is ${seq}`);
   }
 
   /** A stored checkpoint, given exactly when the rebuilt tree has reached its size. */
@@ -246,23 +275,34 @@ export function innerNodesCompletedBy(first: number, last: number): NodeIndexRan
   return ranges;
 }
 
-/** The stored inner nodes of one batch, held per level by index: lookups build no keys. */
+/**
+ * The stored inner nodes of one batch, per level as one buffer of hashes in index order (how the
+ * verifier's query delivers them): lookups build no keys and no per-node objects.
+ */
 export class NodeBatch {
-  private readonly levels: { from: number; hashes: (Buffer | undefined)[] }[] = [];
+  private readonly levels: (StoredLevel | undefined)[] = [];
 
-  constructor(ranges: NodeIndexRange[]) {
-    for (const { level, from, to } of ranges)
-      this.levels[level] = { from, hashes: new Array<Buffer | undefined>(to - from + 1) };
-  }
-
-  set(level: number, index: number, hash: Buffer): void {
-    const stored = this.levels[level];
-    if (stored && index >= stored.from && index - stored.from < stored.hashes.length)
-      stored.hashes[index - stored.from] = hash;
+  /**
+   * The stored nodes of `level`, their hashes concatenated in index order: those at indices
+   * first, first + 1, … or, when some are missing, at `indices`.
+   */
+  setLevel(level: number, first: number, hashes: Buffer, indices: readonly number[] | null): void {
+    const positions = indices && new Map(indices.map((index, position) => [index, position]));
+    this.levels[level] = { first, count: hashes.length / HASH_SIZE, hashes, positions };
   }
 
   readonly get: StoredNodeLookup = (level, index) => {
     const stored = this.levels[level];
-    return stored ? stored.hashes[index - stored.from] : undefined;
+    if (!stored) return undefined;
+    const position = stored.positions ? stored.positions.get(index) : index - stored.first;
+    if (position === undefined || position < 0 || position >= stored.count) return undefined;
+    return stored.hashes.subarray(position * HASH_SIZE, (position + 1) * HASH_SIZE);
   };
+}
+
+interface StoredLevel {
+  first: number;
+  count: number;
+  hashes: Buffer;
+  positions: Map<number, number> | null;
 }
