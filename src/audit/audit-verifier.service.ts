@@ -49,13 +49,20 @@ const NO_MORE_EVENTS: EventBatch = { page: NO_EVENTS, nodes: new NodeBatch() };
 const ZERO_HASH = `'\\x${'00'.repeat(32)}'::bytea`;
 
 /**
+ * Hashes are sent concatenated, this many per row: the hex text of a row (64 KiB) is decoded as it
+ * arrives and dies young, where that of a whole page lives long enough to be promoted and piles
+ * up in the old generation until a full collection (memory then grows through a whole verify).
+ */
+const HASHES_PER_ROW = 1_000;
+
+/**
  * PostgreSQL checks each event's bytes where they are stored, sparing the service their transfer
  * (hex-encoded in the text protocol: twice their size) and their hashing, on the database's core
  * while the service rebuilds the tree on its own: the stored leaf hash is SHA-256(0x00 ‖ bytes),
  * the bytes end with `,"seq":<seq>,"v":<version>}`, and they are not an audit.checkpoint record.
  * A row failing any of these comes with its bytes, and the service checks it in full
- * (LogVerifier.addEvent) to say exactly what is wrong. A page arrives as one row (leaf hashes
- * concatenated), which saves parsing and allocating per event.
+ * (LogVerifier.addEvent) to say exactly what is wrong. A page arrives as a few rows of
+ * concatenated leaf hashes, which saves parsing and allocating per event.
  */
 const EVENT_PAGE_SQL = `
   WITH page AS (
@@ -72,7 +79,8 @@ const EVENT_PAGE_SQL = `
          array_agg(seq ORDER BY seq) FILTER (WHERE NOT checked),
          array_agg(leaf_hash ORDER BY seq) FILTER (WHERE NOT checked),
          array_agg(canonical ORDER BY seq) FILTER (WHERE NOT checked)
-  FROM page`;
+  FROM page
+  GROUP BY seq / ${HASHES_PER_ROW} ORDER BY seq / ${HASHES_PER_ROW}`;
 
 type EventPageRow = [
   count: number,
@@ -85,7 +93,7 @@ type EventPageRow = [
 ];
 
 /**
- * Per level, the stored inner nodes of a range as one row: hashes concatenated in index order
+ * Per level, the stored inner nodes of a range as rows of hashes concatenated in index order
  * (one of another length than a hash stands as zeros, so it fails to match), and their indices
  * only when some are missing. OFFSET 0 keeps the lateral subquery from being flattened into a
  * hash join over the whole table: each level stays one index range scan.
@@ -94,15 +102,16 @@ const NODES_SQL = `
   SELECT r.level, n.first_idx, n.hashes, n.indices
   FROM unnest($1::smallint[], $2::bigint[], $3::bigint[]) AS r(level, lo, hi)
   CROSS JOIN LATERAL (
-    SELECT min(idx) AS first_idx,
+    SELECT idx / ${HASHES_PER_ROW} AS chunk, min(idx) AS first_idx,
            string_agg(CASE WHEN octet_length(hash) = 32 THEN hash ELSE ${ZERO_HASH} END, ''::bytea ORDER BY idx) AS hashes,
            CASE WHEN count(*) = max(idx) - min(idx) + 1 THEN NULL ELSE array_agg(idx ORDER BY idx) END AS indices
     FROM (
       SELECT idx, hash FROM audit_tree_nodes
       WHERE level = r.level AND idx BETWEEN r.lo AND r.hi OFFSET 0
     ) s
+    GROUP BY chunk
   ) n
-  WHERE n.first_idx IS NOT NULL`;
+  ORDER BY r.level, n.chunk`;
 
 /**
  * Verifies the whole log from the stored bytes in one REPEATABLE READ snapshot, streaming events
@@ -171,12 +180,8 @@ export class AuditVerifier {
         const seq = page.seqs ? page.seqs[i] : page.firstSeq + i;
         const unchecked = page.unchecked.get(seq);
         const added = unchecked
-          ? verifier.addEvent(seq, unchecked.canonical, unchecked.leafHash, nodes.get)
-          : verifier.addCheckedEvent(
-              seq,
-              page.leafHashes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE),
-              nodes.get,
-            );
+          ? verifier.addEvent(seq, unchecked.canonical, unchecked.leafHash, nodes)
+          : verifier.addCheckedEvent(seq, page.leafHashes, i * HASH_SIZE, nodes);
         if (!added) break;
       }
       if (verifier.failed) {
@@ -205,7 +210,7 @@ export class AuditVerifier {
       values: [afterSeq, EVENT_BATCH, AUDIT_EVENT_VERSION, CHECKPOINT_PREFIX],
       rowMode: 'array',
     });
-    const page = eventPage(result.rows[0]);
+    const page = eventPage(result.rows);
     if (page.count === 0) return NO_MORE_EVENTS;
     if (page.lastSeq - page.firstSeq + 1 !== page.count) {
       // Rows are missing (only in a damaged log): which ones, the verifier must know.
@@ -227,28 +232,28 @@ export class AuditVerifier {
         rowMode: 'array',
       });
       for (const [level, first, hashes, indices] of stored.rows)
-        nodes.setLevel(level, Number(first), hashes, indices && indices.map(Number));
+        nodes.addStored(level, Number(first), hashes, indices && indices.map(Number));
     }
     return { page, nodes };
   }
 }
 
-function eventPage(row: EventPageRow | undefined): EventPage {
-  if (!row || row[0] === 0) return NO_EVENTS;
-  const [count, firstSeq, lastSeq, leafHashes, uncheckedSeqs, uncheckedLeaf, uncheckedBytes] = row;
+function eventPage(rows: EventPageRow[]): EventPage {
+  if (rows.length === 0) return NO_EVENTS;
   const unchecked = new Map<number, { canonical: Buffer; leafHash: Buffer }>();
-  (uncheckedSeqs ?? []).forEach((seq, i) =>
-    unchecked.set(Number(seq), {
-      canonical: (uncheckedBytes as Buffer[])[i],
-      leafHash: (uncheckedLeaf as Buffer[])[i],
-    }),
-  );
+  for (const [, , , , seqs, leafHashes, canonicals] of rows)
+    (seqs ?? []).forEach((seq, i) =>
+      unchecked.set(Number(seq), {
+        canonical: (canonicals as Buffer[])[i],
+        leafHash: (leafHashes as Buffer[])[i],
+      }),
+    );
   return {
-    count,
-    firstSeq: Number(firstSeq),
-    lastSeq: Number(lastSeq),
+    count: rows.reduce((sum, [count]) => sum + count, 0),
+    firstSeq: Number(rows[0][1]),
+    lastSeq: Number(rows[rows.length - 1][2]),
     seqs: null,
-    leafHashes: leafHashes as Buffer,
+    leafHashes: Buffer.concat(rows.map(([, , , leafHashes]) => leafHashes as Buffer)),
     unchecked,
   };
 }

@@ -83,6 +83,22 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   return prefixedHash(0x01, left, right);
 }
 
+/** A buffer holding 0x01 ‖ left ‖ right, the message of a node hash, for {@link hashNodeInPlace}. */
+export function nodeMessage(): Buffer {
+  const message = Buffer.alloc(1 + 2 * HASH_SIZE);
+  message[0] = 0x01;
+  return message;
+}
+
+/**
+ * nodeHash for hot loops: hashes the {@link nodeMessage} `message` and writes the result over its
+ * right half, allocating no buffer (a binary string lives in the young heap; a million Buffers,
+ * each with memory outside the heap, pile up between collections).
+ */
+export function hashNodeInPlace(message: Buffer): void {
+  message.write(oneShotHash('sha256', message, 'binary'), 1 + HASH_SIZE, 'binary');
+}
+
 export function nodeKey(node: NodeRef): string {
   return `${node.level}:${node.index}`;
 }
