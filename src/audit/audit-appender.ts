@@ -1,13 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import {
-  AuditEventInput,
-  auditEventRecord,
-  canonicalBytes,
-  canonicalTemplate,
-} from 'src/audit/domain/audit-event';
+import { AuditEventInput, auditEventRecord, canonicalBytes } from 'src/audit/domain/audit-event';
 import { decodeFrontier, encodeFrontier } from 'src/audit/domain/frontier-codec';
-import { appendLeaf, Frontier, HASH_SIZE, leafHash } from 'src/audit/domain/merkle';
+import { appendLeaf, Frontier, leafHash } from 'src/audit/domain/merkle';
 
 /** The tree state read under its row lock, updated in place by each append of the transaction. */
 export interface LockedTree {
@@ -28,104 +23,30 @@ interface StateRow {
 }
 
 /**
- * One append as one statement, so the state row's lock is held for this one round trip and the
- * commit: it locks the state, puts the seq into the event's bytes (prefix ‖ seq ‖ suffix, see
- * canonicalTemplate), and does what appendLeaf does in PostgreSQL: the leaf hash, then one node
- * hash per trailing 1 bit of the old size, merging the frontier's last hashes right to left. It
- * stores the event, the completed inner nodes and the new state, and returns the event's seq and
- * leaf hash with the new state. The verifier rebuilds every node from the events, so a
- * difference from merkle.ts could not pass unnoticed; the e2e tests check both agree.
- */
-const APPEND_ONE_SQL = `
-  WITH RECURSIVE
-  state AS MATERIALIZED (
-    SELECT tree_size, frontier, last_checkpoint_size FROM audit_tree_state WHERE id = 1 FOR UPDATE
-  ),
-  leaf AS MATERIALIZED (
-    SELECT tree_size AS seq, canonical, pg_catalog.sha256('\\x00'::bytea || canonical) AS hash
-    FROM state
-    CROSS JOIN LATERAL (
-      SELECT $1::bytea || convert_to(tree_size::text, 'UTF8') || $2::bytea AS canonical
-    ) bytes
-  ),
-  merged (level, hash) AS (
-    SELECT 0, hash FROM leaf
-    UNION ALL
-    SELECT m.level + 1,
-           pg_catalog.sha256('\\x01'::bytea
-             || substring(s.frontier FROM octet_length(s.frontier) - ${HASH_SIZE} * (m.level + 1) + 1 FOR ${HASH_SIZE})
-             || m.hash)
-    FROM merged m, state s
-    WHERE (s.tree_size >> m.level) & 1 = 1
-  ),
-  root AS (SELECT level, hash FROM merged ORDER BY level DESC LIMIT 1),
-  nodes AS (
-    INSERT INTO audit_tree_nodes (level, idx, hash)
-    SELECT m.level, s.tree_size >> m.level, m.hash FROM merged m, state s WHERE m.level >= 1
-  ),
-  event AS (
-    INSERT INTO audit_events (seq, occurred_at, action, person_id, consent_id, asset_id, canonical, leaf_hash)
-    SELECT seq, $3, $4, $5, $6, $7, canonical, hash FROM leaf
-  ),
-  next AS (
-    UPDATE audit_tree_state
-    SET tree_size = s.tree_size + 1,
-        frontier = substring(s.frontier FROM 1 FOR octet_length(s.frontier) - ${HASH_SIZE} * root.level) || root.hash
-    FROM state s, root
-    WHERE id = 1
-    RETURNING audit_tree_state.tree_size, audit_tree_state.frontier, audit_tree_state.last_checkpoint_size
-  )
-  SELECT leaf.seq, leaf.hash, next.tree_size, next.frontier, next.last_checkpoint_size
-  FROM leaf, next`;
-
-interface AppendOneRow extends StateRow {
-  seq: string;
-  hash: Buffer;
-}
-
-/**
- * Writes leaves. A single append is one statement that locks the state row and writes everything
- * (lockAndAppend); appends of many events or of a checkpoint lock and read the state row, then
- * write with one statement per run of events. The row lock is held until the caller's
- * transaction ends, so appends are serialized and gapless, and a rollback leaves nothing behind.
+ * Writes leaves. Two round trips per append: lock and read the state row, then one statement that
+ * updates it and inserts the event and the inner nodes the leaf completes. The row lock is held
+ * until the caller's transaction ends, so appends are serialized and gapless, and a rollback
+ * leaves nothing behind.
  */
 @Injectable()
 export class AuditAppender {
   async lock(em: EntityManager): Promise<LockedTree> {
-    assertInTransaction(em);
+    if (!em.queryRunner?.isTransactionActive) {
+      throw new Error(
+        'audit appends need the EntityManager of a transaction (dataSource.transaction)',
+      );
+    }
     const rows = await em.query<StateRow[]>(
       'SELECT tree_size, frontier, last_checkpoint_size FROM audit_tree_state WHERE id = 1 FOR UPDATE',
     );
     const row = rows[0];
     if (!row) throw new Error('audit_tree_state has no row: run the migrations');
-    return lockedTree(row);
-  }
-
-  /**
-   * Locks the tree and appends one event in a single statement (APPEND_ONE_SQL). Returns the
-   * event and the tree as it stands after it, still locked by the caller's transaction.
-   */
-  async lockAndAppend(
-    em: EntityManager,
-    input: AuditEventInput,
-    occurredAt: Date,
-  ): Promise<{ appended: AppendedEvent; tree: LockedTree }> {
-    assertInTransaction(em);
-    const { prefix, suffix } = canonicalTemplate(occurredAt, input);
-    const rows = await em.query<AppendOneRow[]>(APPEND_ONE_SQL, [
-      prefix,
-      suffix,
-      occurredAt,
-      input.action,
-      input.personId?.toLowerCase() ?? null,
-      input.consentId?.toLowerCase() ?? null,
-      input.assetId?.toLowerCase() ?? null,
-    ]);
-    const row = rows[0];
-    if (!row) throw new Error('audit_tree_state has no row: run the migrations');
+    const size = Number(row.tree_size);
     return {
-      appended: { seq: Number(row.seq), leafHash: row.hash },
-      tree: lockedTree(row),
+      size,
+      frontier: decodeFrontier(row.frontier),
+      lastCheckpointSize:
+        row.last_checkpoint_size === null ? null : Number(row.last_checkpoint_size),
     };
   }
 
@@ -253,20 +174,4 @@ export class AuditAppender {
     tree.frontier = next.frontier;
     return count;
   }
-}
-
-function assertInTransaction(em: EntityManager): void {
-  if (!em.queryRunner?.isTransactionActive) {
-    throw new Error(
-      'audit appends need the EntityManager of a transaction (dataSource.transaction)',
-    );
-  }
-}
-
-function lockedTree(row: StateRow): LockedTree {
-  return {
-    size: Number(row.tree_size),
-    frontier: decodeFrontier(row.frontier),
-    lastCheckpointSize: row.last_checkpoint_size === null ? null : Number(row.last_checkpoint_size),
-  };
 }

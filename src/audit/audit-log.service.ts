@@ -29,7 +29,8 @@ export class AuditLog {
     em: EntityManager,
     event: AuditEventInput,
   ): Promise<{ seq: number; leafHash: Buffer }> {
-    const { appended, tree } = await this.appender.lockAndAppend(em, event, this.clock.now());
+    const tree = await this.appender.lock(em);
+    const appended = await this.appender.appendLocked(em, tree, event, this.clock.now());
     if (this.checkpoints.isDue(tree))
       await this.checkpoints.createLocked(em, tree, AUDIT_SYSTEM_ACTOR);
     return appended;
