@@ -108,7 +108,8 @@ export function parseAuditEvent(bytes: Uint8Array): AuditEventRecord {
 
 const SEQ_KEY = Buffer.from(',"seq":', 'utf8');
 const V_KEY = Buffer.from(',"v":', 'utf8');
-const CHECKPOINT_PREFIX = Buffer.from('{"action":"audit.checkpoint",', 'utf8');
+/** How the bytes of every audit.checkpoint event begin ("action" sorts first in JCS order). */
+export const CHECKPOINT_PREFIX = Buffer.from('{"action":"audit.checkpoint",', 'utf8');
 
 /**
  * The leaf index written in canonical bytes, read backwards from their tail `,"seq":N,"v":M}`:
@@ -130,7 +131,7 @@ export function seqInCanonical(bytes: Uint8Array): number | null {
   return seq;
 }
 
-/** True when the bytes are an audit.checkpoint event ("action" sorts first in JCS order). */
+/** True when the bytes are an audit.checkpoint event. */
 export function isCheckpointEvent(bytes: Uint8Array): boolean {
   return hasAt(bytes, 0, CHECKPOINT_PREFIX);
 }

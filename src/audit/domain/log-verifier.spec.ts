@@ -6,6 +6,7 @@ import {
   NodeBatch,
   LogVerifier,
   StoredCheckpoint,
+  StoredNodes,
   TrustedLogKey,
 } from 'src/audit/domain/log-verifier';
 import { appendLeaf, Frontier, leafHash, nodeKey, rootFromFrontier } from 'src/audit/domain/merkle';
@@ -69,6 +70,13 @@ function buildLog(size: number, checkpointAt: number[]) {
   return { rows, nodes, checkpoints, frontier: () => frontier };
 }
 
+function storedNodes(nodes: Map<string, Buffer>): StoredNodes {
+  return {
+    matches: (level, index, hash, offset) =>
+      nodes.get(`${level}:${index}`)?.equals(hash.subarray(offset, offset + 32)),
+  };
+}
+
 function verify(
   log: ReturnType<typeof buildLog>,
   state = { treeSize: log.rows.length, frontier: log.frontier(), innerNodeCount: log.nodes.size },
@@ -77,12 +85,7 @@ function verify(
   const pending = [...log.checkpoints];
   for (const row of log.rows) {
     while (pending[0]?.treeSize === verifier.treeSize) verifier.addCheckpoint(pending.shift()!);
-    if (
-      !verifier.addEvent(row.seq, row.canonical, row.leafHash, (level, index) =>
-        log.nodes.get(`${level}:${index}`),
-      )
-    )
-      break;
+    if (!verifier.addEvent(row.seq, row.canonical, row.leafHash, storedNodes(log.nodes))) break;
   }
   while (!verifier.failed && pending[0]?.treeSize === verifier.treeSize)
     verifier.addCheckpoint(pending.shift()!);
@@ -209,6 +212,40 @@ describe('streaming log verification', () => {
   });
 });
 
+describe('events whose bytes were checked where they are stored', () => {
+  function verifyChecked(log: ReturnType<typeof buildLog>, rows = log.rows) {
+    const verifier = new LogVerifier(TRUST);
+    for (const row of rows)
+      if (!verifier.addCheckedEvent(row.seq, row.leafHash, 0, storedNodes(log.nodes))) break;
+    return verifier.finish({
+      treeSize: log.rows.length,
+      frontier: log.frontier(),
+      innerNodeCount: log.nodes.size,
+    });
+  }
+
+  it('rebuilds the same tree from their leaf hashes as from their bytes', () => {
+    const log = buildLog(37, []);
+    expect(verifyChecked(log)).toEqual(verify(log));
+    expect(verifyChecked(log)).toMatchObject({ ok: true, treeSize: 37 });
+  });
+
+  it('still names a missing event and a tampered inner node', () => {
+    const log = buildLog(16, []);
+    expect(
+      verifyChecked(
+        log,
+        log.rows.filter((row) => row.seq !== 6),
+      ),
+    ).toMatchObject({
+      ok: false,
+      firstBadSeq: 6,
+    });
+    log.nodes.set('3:1', Buffer.alloc(32));
+    expect(verifyChecked(log)).toMatchObject({ ok: false, firstBadSeq: 8 });
+  });
+});
+
 describe('inner nodes completed by a run of leaves', () => {
   it('lists, per level, exactly the nodes whose last leaf is in the run', () => {
     for (const [first, last] of [
@@ -249,16 +286,37 @@ function rebuildTree(rows: Row[]) {
 }
 
 describe('a batch of stored nodes', () => {
-  it('finds the nodes of its ranges by level and index, and nothing else', () => {
-    const batch = new NodeBatch([{ level: 1, from: 5, to: 9 }, { level: 3, from: 1, to: 1 }]);
-    batch.set(1, 5, Buffer.alloc(32, 1));
-    batch.set(3, 1, Buffer.alloc(32, 3));
-    batch.set(1, 10, Buffer.alloc(32, 9));
-    batch.set(2, 0, Buffer.alloc(32, 9));
-    expect(batch.get(1, 5)).toEqual(Buffer.alloc(32, 1));
-    expect(batch.get(3, 1)).toEqual(Buffer.alloc(32, 3));
-    expect(batch.get(1, 6)).toBeUndefined();
-    expect(batch.get(1, 10)).toBeUndefined();
-    expect(batch.get(2, 0)).toBeUndefined();
+  const hashes = (...fills: number[]) => Buffer.concat(fills.map((fill) => Buffer.alloc(32, fill)));
+  const at = (batch: NodeBatch, level: number, index: number, fill: number) =>
+    batch.matches(level, index, hashes(0, fill), 32);
+
+  it('finds consecutive nodes of a level by index, and nothing outside them', () => {
+    const batch = new NodeBatch();
+    batch.addStored(1, 5, hashes(5, 6, 7), null);
+    batch.addStored(3, 1, hashes(31), null);
+    expect(at(batch, 1, 5, 5)).toBe(true);
+    expect(at(batch, 1, 7, 7)).toBe(true);
+    expect(at(batch, 1, 6, 7)).toBe(false);
+    expect(at(batch, 3, 1, 31)).toBe(true);
+    expect(at(batch, 1, 4, 4)).toBeUndefined();
+    expect(at(batch, 1, 8, 8)).toBeUndefined();
+    expect(at(batch, 2, 0, 0)).toBeUndefined();
+  });
+
+  it('finds nodes by their listed indices when some of a level are missing', () => {
+    const batch = new NodeBatch();
+    batch.addStored(1, 5, hashes(5, 8), [5, 8]);
+    expect(at(batch, 1, 5, 5)).toBe(true);
+    expect(at(batch, 1, 8, 8)).toBe(true);
+    expect(at(batch, 1, 6, 6)).toBeUndefined();
+  });
+
+  it('finds nodes across the runs a level arrives in', () => {
+    const batch = new NodeBatch();
+    batch.addStored(1, 0, hashes(0, 1), null);
+    batch.addStored(1, 2, hashes(2, 3), null);
+    expect(at(batch, 1, 1, 1)).toBe(true);
+    expect(at(batch, 1, 2, 2)).toBe(true);
+    expect(at(batch, 1, 4, 4)).toBeUndefined();
   });
 });

@@ -10,7 +10,17 @@
  */
 import { isCheckpointEvent, seqInCanonical } from 'src/audit/domain/audit-event';
 import { verifyNote } from 'src/audit/domain/checkpoint';
-import { appendLeaf, Frontier, leafHash, rootFromFrontier } from 'src/audit/domain/merkle';
+import {
+  Frontier,
+  HASH_SIZE,
+  hashNodeInPlace,
+  leafHash,
+  nodeMessage,
+  rootFromFrontier,
+} from 'src/audit/domain/merkle';
+
+/** One perfect subtree per 1 bit of a tree size below 2^53. */
+const MAX_FRONTIER_LENGTH = 53;
 
 export interface TrustedLogKey {
   origin: string;
@@ -25,8 +35,14 @@ export interface StoredCheckpoint {
   note: string;
 }
 
-/** The stored inner node (level >= 1) at {level, index}, if any. */
-export type StoredNodeLookup = (level: number, index: number) => Buffer | undefined;
+/** The stored inner nodes (level >= 1) the verifier compares the rebuilt ones with. */
+export interface StoredNodes {
+  /**
+   * Whether the stored node at {level, index} equals the HASH_SIZE bytes of `hash` from `offset`;
+   * undefined when none is stored. (Offsets rather than views: a verify checks a million nodes.)
+   */
+  matches(level: number, index: number, hash: Buffer, offset: number): boolean | undefined;
+}
 
 export interface StoredTreeState {
   treeSize: number;
@@ -52,7 +68,10 @@ interface Failure {
 }
 
 export class LogVerifier {
-  private frontier: Frontier = [];
+  /** The frontier of the rebuilt tree: one slot of HASH_SIZE bytes per perfect subtree. */
+  private readonly frontierSlots = Buffer.alloc(MAX_FRONTIER_LENGTH * HASH_SIZE);
+  private frontierLength = 0;
+  private readonly message = nodeMessage();
   private size = 0;
   private checkedCheckpoints = 0;
   /** Events below this count hash to the root of a checkpoint that verified. */
@@ -71,19 +90,17 @@ export class LogVerifier {
   }
 
   /**
-   * The next stored event. `storedNode` must find the stored inner nodes this leaf completes
+   * The next stored event. `storedNodes` must hold the stored inner nodes this leaf completes
    * (those of the current batch). Returns false once verification has failed.
    */
   addEvent(
     seq: number,
     canonical: Buffer,
     storedLeafHash: Buffer,
-    storedNode: StoredNodeLookup,
+    storedNodes: StoredNodes,
   ): boolean {
     if (this.failure) return false;
-    if (seq !== this.size) {
-      return this.fail(this.size, `event ${this.size} is missing: the next stored event is ${seq}`);
-    }
+    if (seq !== this.size) return this.failGap(seq);
     const hash = leafHash(canonical);
     if (!hash.equals(storedLeafHash)) {
       return this.fail(seq, `event ${seq}: its stored bytes do not hash to its stored leaf hash`);
@@ -101,22 +118,71 @@ export class LogVerifier {
         `event ${seq} records a checkpoint at tree size ${seq} that is not stored`,
       );
     }
-    const { frontier, completedNodes } = appendLeaf(this.frontier, this.size, hash);
-    for (let i = 1; i < completedNodes.length; i += 1) {
-      const node = completedNodes[i];
-      const stored = storedNode(node.level, node.index);
-      if (!stored || !stored.equals(node.hash)) {
-        const begin = node.index * 2 ** node.level;
-        const what = stored ? 'does not match events' : 'is missing for events';
+    return this.appendLeaf(seq, hash, 0, storedNodes);
+  }
+
+  /**
+   * The next stored event, whose bytes were already checked where they are stored: they hash to
+   * its stored leaf hash (the HASH_SIZE bytes of `leafHashes` from `offset`), end with their own
+   * seq, and are not an audit.checkpoint record. Only its place in the tree is left to check.
+   */
+  addCheckedEvent(
+    seq: number,
+    leafHashes: Buffer,
+    offset: number,
+    storedNodes: StoredNodes,
+  ): boolean {
+    if (this.failure) return false;
+    if (seq !== this.size) return this.failGap(seq);
+    return this.appendLeaf(seq, leafHashes, offset, storedNodes);
+  }
+
+  /**
+   * appendLeaf of merkle.ts done in place, allocating nothing per event, and checking each inner
+   * node the leaf completes against the stored one before the frontier changes.
+   */
+  private appendLeaf(
+    seq: number,
+    leaves: Buffer,
+    offset: number,
+    storedNodes: StoredNodes,
+  ): boolean {
+    const message = this.message;
+    const right = 1 + HASH_SIZE;
+    leaves.copy(message, right, offset, offset + HASH_SIZE);
+    let top = this.frontierLength;
+    let level = 0;
+    // Each trailing 1 bit of the size is a perfect subtree of equal size to merge with.
+    for (let carry = seq; carry % 2 === 1; carry = (carry - 1) / 2) {
+      top -= 1;
+      this.frontierSlots.copy(message, 1, top * HASH_SIZE, (top + 1) * HASH_SIZE);
+      hashNodeInPlace(message);
+      level += 1;
+      const index = Math.floor(seq / 2 ** level);
+      const matches = storedNodes.matches(level, index, message, right);
+      if (!matches) {
+        const begin = index * 2 ** level;
+        const what = matches === false ? 'does not match events' : 'is missing for events';
         return this.fail(
           begin,
-          `Merkle node level ${node.level} index ${node.index} ${what} ${begin}..${seq}`,
+          `Merkle node level ${level} index ${index} ${what} ${begin}..${seq}`,
         );
       }
     }
-    this.frontier = frontier;
+    message.copy(this.frontierSlots, top * HASH_SIZE, right);
+    this.frontierLength = top + 1;
     this.size += 1;
     return true;
+  }
+
+  private frontier(): Frontier {
+    return Array.from({ length: this.frontierLength }, (_, i) =>
+      Buffer.from(this.frontierSlots.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE)),
+    );
+  }
+
+  private failGap(seq: number): false {
+    return this.fail(this.size, `event ${this.size} is missing: the next stored event is ${seq}`);
   }
 
   /** A stored checkpoint, given exactly when the rebuilt tree has reached its size. */
@@ -144,7 +210,7 @@ export class LogVerifier {
         `checkpoint at tree size ${size}: its stored size or root differ from its signed note`,
       );
     }
-    if (!rootFromFrontier(this.frontier, this.size).equals(signed.rootHash)) {
+    if (!rootFromFrontier(this.frontier(), this.size).equals(signed.rootHash)) {
       return this.fail(
         this.vouchedSize,
         `the first ${size} events do not hash to the root signed in the checkpoint at tree size ${size}: ` +
@@ -191,7 +257,7 @@ export class LogVerifier {
         this.size,
         `a checkpoint signs tree size ${unreachedCheckpoint} but only ${this.size} events are stored`,
       );
-    } else if (!sameFrontier(state.frontier, this.frontier)) {
+    } else if (!sameFrontier(state.frontier, this.frontier())) {
       this.fail(undefined, 'the stored tree state (frontier) does not match the events');
     } else if (state.innerNodeCount !== this.size - popCount(this.size)) {
       this.fail(
@@ -246,23 +312,41 @@ export function innerNodesCompletedBy(first: number, last: number): NodeIndexRan
   return ranges;
 }
 
-/** The stored inner nodes of one batch, held per level by index: lookups build no keys. */
-export class NodeBatch {
-  private readonly levels: { from: number; hashes: (Buffer | undefined)[] }[] = [];
+/**
+ * The stored inner nodes of one batch as the verifier's query delivers them: per level, runs of
+ * hashes concatenated in index order. Lookups build no keys and no per-node objects.
+ */
+export class NodeBatch implements StoredNodes {
+  private readonly levels: StoredRun[][] = [];
 
-  constructor(ranges: NodeIndexRange[]) {
-    for (const { level, from, to } of ranges)
-      this.levels[level] = { from, hashes: new Array<Buffer | undefined>(to - from + 1) };
+  /**
+   * Stored nodes of `level`, their hashes concatenated in index order: those at indices
+   * first, first + 1, … or, when some are missing, at `indices`.
+   */
+  addStored(level: number, first: number, hashes: Buffer, indices: readonly number[] | null): void {
+    const positions = indices && new Map(indices.map((index, position) => [index, position]));
+    (this.levels[level] ??= []).push({
+      first,
+      count: hashes.length / HASH_SIZE,
+      hashes,
+      positions,
+    });
   }
 
-  set(level: number, index: number, hash: Buffer): void {
-    const stored = this.levels[level];
-    if (stored && index >= stored.from && index - stored.from < stored.hashes.length)
-      stored.hashes[index - stored.from] = hash;
+  matches(level: number, index: number, hash: Buffer, offset: number): boolean | undefined {
+    for (const run of this.levels[level] ?? []) {
+      const position = run.positions ? run.positions.get(index) : index - run.first;
+      if (position === undefined || position < 0 || position >= run.count) continue;
+      const start = position * HASH_SIZE;
+      return run.hashes.compare(hash, offset, offset + HASH_SIZE, start, start + HASH_SIZE) === 0;
+    }
+    return undefined;
   }
+}
 
-  readonly get: StoredNodeLookup = (level, index) => {
-    const stored = this.levels[level];
-    return stored ? stored.hashes[index - stored.from] : undefined;
-  };
+interface StoredRun {
+  first: number;
+  count: number;
+  hashes: Buffer;
+  positions: Map<number, number> | null;
 }

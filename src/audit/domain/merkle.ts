@@ -23,12 +23,12 @@
  * Tree sizes and indices are JavaScript numbers, so everything holds up to 2^53 - 1 leaves;
  * arithmetic is done with division rather than 32-bit bitwise operators for that reason.
  */
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 
 export const HASH_SIZE = 32;
 
 /** MTH of the empty tree: SHA-256 of the empty string. */
-export const EMPTY_ROOT: Buffer = createHash('sha256').digest();
+export const EMPTY_ROOT: Buffer = oneShotHash('sha256', Buffer.alloc(0), 'buffer');
 
 /** Perfect-subtree roots of a tree, left to right, largest first. */
 export type Frontier = Buffer[];
@@ -59,12 +59,44 @@ export interface AppendResult {
 /** Perfect-subtree hashes keyed by {@link nodeKey}. */
 export type NodeHashes = ReadonlyMap<string, Buffer>;
 
+// The one-shot crypto.hash is much cheaper than a createHash object per hash, but takes a single
+// input: the prefixed message is assembled in a scratch buffer reused by every call (hashing is
+// synchronous, so no two calls share it at once).
+// Messages longer than any event (16 KiB) get a buffer of their own rather than growing it.
+const SCRATCH_SIZE = 32 * 1024;
+const scratch = Buffer.alloc(SCRATCH_SIZE);
+
+function prefixedHash(prefix: number, first: Uint8Array, second?: Uint8Array): Buffer {
+  const length = 1 + first.length + (second?.length ?? 0);
+  const message = length <= SCRATCH_SIZE ? scratch : Buffer.alloc(length);
+  message[0] = prefix;
+  message.set(first, 1);
+  if (second) message.set(second, 1 + first.length);
+  return oneShotHash('sha256', message.subarray(0, length), 'buffer');
+}
+
 export function leafHash(bytes: Uint8Array): Buffer {
-  return createHash('sha256').update(Buffer.of(0x00)).update(bytes).digest();
+  return prefixedHash(0x00, bytes);
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(Buffer.of(0x01)).update(left).update(right).digest();
+  return prefixedHash(0x01, left, right);
+}
+
+/** A buffer holding 0x01 ‖ left ‖ right, the message of a node hash, for {@link hashNodeInPlace}. */
+export function nodeMessage(): Buffer {
+  const message = Buffer.alloc(1 + 2 * HASH_SIZE);
+  message[0] = 0x01;
+  return message;
+}
+
+/**
+ * nodeHash for hot loops: hashes the {@link nodeMessage} `message` and writes the result over its
+ * right half, allocating no buffer (a binary string lives in the young heap; a million Buffers,
+ * each with memory outside the heap, pile up between collections).
+ */
+export function hashNodeInPlace(message: Buffer): void {
+  message.write(oneShotHash('sha256', message, 'binary'), 1 + HASH_SIZE, 'binary');
 }
 
 export function nodeKey(node: NodeRef): string {

@@ -21,6 +21,11 @@ const CHECKPOINT_EVERY = 1_000;
 const FLAT_GROWTH_MB = 25;
 /** Below this the heap is still growing to its working size in the last quarter: flatness cannot be judged. */
 const FLAT_JUDGED_FROM_MS = 4_000;
+/**
+ * Memory is watched over at least this long: a verify faster than that is repeated (untimed) so
+ * the service's working size is reached early in the window and its last quarter can be judged.
+ */
+const MEMORY_WINDOW_MS = 12_000;
 
 interface VerifyResult {
   ok: boolean;
@@ -31,7 +36,8 @@ interface VerifyResult {
 
 /**
  * GET /v1/audit/verify on a freshly started service over a log of the target size, timing the
- * request and sampling the service's RSS meanwhile (every 50 ms). Baseline: SHA-256 of every event's stored
+ * request and sampling the service's RSS meanwhile (every 20 ms), and over verifies repeated until
+ * MEMORY_WINDOW_MS have passed. Baseline: SHA-256 of every event's stored
  * bytes (the leaf hashes alone) in one process, timing only the hashing.
  */
 export const auditVerify: BenchScenario = {
@@ -57,14 +63,22 @@ export const auditVerify: BenchScenario = {
       await fetch(`${service.url}/v1/audit/checkpoints?limit=1`, { headers });
       const idleMB = service.memory().rssMB;
       const sampler = sampleRss(service.pid, 20);
-      const verify = await timed(async () => {
+      const verifyOnce = async () => {
         const response = await fetch(`${service.url}/v1/audit/verify`, { headers });
         if (response.status !== 200)
           throw new Error(
             `GET /v1/audit/verify answered ${response.status}: ${await response.text()}`,
           );
         return (await response.json()) as VerifyResult;
+      };
+      const window = await timed(async () => {
+        const first = await timed(verifyOnce);
+        let verifies = 1;
+        for (let ms = first.ms; ms < MEMORY_WINDOW_MS; ms += (await timed(verifyOnce)).ms)
+          verifies += 1;
+        return { first, verifies };
       });
+      const { first: verify, verifies } = window.result;
       const samples = sampler.stop();
       const result = verify.result;
       const scaleText = `${formatNumber(result.treeSize)} events`;
@@ -85,7 +99,7 @@ export const auditVerify: BenchScenario = {
           `${(verify.ms / 1000).toFixed(2)} s, ${formatNumber(result.checkedCheckpoints)} checkpoints; ` +
           `log seeded in ${(seeding.ms / 1000).toFixed(1)} s; ${formatNumber(megabytes(hashing.bytes))} MB of event bytes`,
       };
-      const quarter = verify.ms / 4;
+      const quarter = window.ms / 4;
       const peakOf = (from: number, to: number) =>
         Math.max(
           ...samples
@@ -105,7 +119,7 @@ export const auditVerify: BenchScenario = {
           : null,
         unit: 'MB',
         goal:
-          verify.ms >= FLAT_JUDGED_FROM_MS
+          window.ms >= FLAT_JUDGED_FROM_MS
             ? {
                 of: 'value',
                 comparison: '<',
@@ -115,9 +129,10 @@ export const auditVerify: BenchScenario = {
             : undefined,
         note:
           `peak ${formatNumber(secondQuarterMB)} MB in the second quarter, ${formatNumber(lastQuarterMB)} MB in the last ` +
-          `(${samples.length} samples); audit_events holds ${formatNumber(logMB)} MB` +
-          (verify.ms < FLAT_JUDGED_FROM_MS
-            ? `; a verify of ${(verify.ms / 1000).toFixed(1)} s is too short to judge flatness`
+          `(${samples.length} samples over ${formatNumber(verifies)} verifies in ${(window.ms / 1000).toFixed(1)} s); ` +
+          `audit_events holds ${formatNumber(logMB)} MB` +
+          (window.ms < FLAT_JUDGED_FROM_MS
+            ? `; ${(window.ms / 1000).toFixed(1)} s is too short to judge flatness`
             : ''),
       };
       const peakRow: BenchRow = {
