@@ -118,8 +118,11 @@ const BY_PERSON = {
   ),
 };
 
-/** Most recently used persons' facts, each valid while its row's version is the one read with it. */
-const MAX_CACHED_PERSONS = 50_000;
+/**
+ * Persons' facts last read, each valid while its row's version is the one read with it (about a
+ * kilobyte each: 25,000 hold a large employer's whole staff in some 25 MB).
+ */
+const MAX_CACHED_PERSONS = 25_000;
 
 @Injectable()
 export class ClearanceFactsRepository {

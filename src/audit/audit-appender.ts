@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import type { EntityManager } from 'typeorm';
 import { AuditEventInput, auditEventRecord, canonicalBytes } from 'src/audit/domain/audit-event';
 import { decodeFrontier, encodeFrontier } from 'src/audit/domain/frontier-codec';
@@ -22,6 +23,32 @@ interface StateRow {
   last_checkpoint_size: string | null;
 }
 
+/*
+ * The two statements every append runs while it holds the lock are named, so each connection plans
+ * them once: planning the write took a fifth of the time the lock is held, and that time bounds how
+ * many appends a second the log takes.
+ */
+const LOCK_STATE = {
+  name: 'audit-lock-state',
+  text: 'SELECT tree_size, frontier, last_checkpoint_size FROM audit_tree_state WHERE id = 1 FOR UPDATE',
+};
+const APPEND_ONE = {
+  name: 'audit-append-one',
+  text: `WITH state AS (
+           UPDATE audit_tree_state SET tree_size = $1, frontier = $2, last_checkpoint_size = $3 WHERE id = 1
+         ), nodes AS (
+           INSERT INTO audit_tree_nodes (level, idx, hash)
+           SELECT * FROM unnest($4::smallint[], $5::bigint[], $6::bytea[])
+         )
+         INSERT INTO audit_events (seq, occurred_at, action, person_id, consent_id, asset_id, canonical, leaf_hash)
+         VALUES ($7, $8, $9, $10, $11, $12, $13, $14)`,
+};
+
+/** The pg connection of the transaction `em` belongs to. */
+async function connectionOf(em: EntityManager): Promise<PoolClient> {
+  return (await em.queryRunner!.connect()) as PoolClient;
+}
+
 /**
  * Writes leaves. Two round trips per append: lock and read the state row, then one statement that
  * updates it and inserts the event and the inner nodes the leaf completes. The row lock is held
@@ -36,9 +63,7 @@ export class AuditAppender {
         'audit appends need the EntityManager of a transaction (dataSource.transaction)',
       );
     }
-    const rows = await em.query<StateRow[]>(
-      'SELECT tree_size, frontier, last_checkpoint_size FROM audit_tree_state WHERE id = 1 FOR UPDATE',
-    );
+    const { rows } = await (await connectionOf(em)).query<StateRow>(LOCK_STATE);
     const row = rows[0];
     if (!row) throw new Error('audit_tree_state has no row: run the migrations');
     const size = Number(row.tree_size);
@@ -62,16 +87,9 @@ export class AuditAppender {
     const leaf = leafHash(bytes);
     const next = appendLeaf(tree.frontier, tree.size, leaf);
     const inner = next.completedNodes.slice(1);
-    await em.query(
-      `WITH state AS (
-         UPDATE audit_tree_state SET tree_size = $1, frontier = $2, last_checkpoint_size = $3 WHERE id = 1
-       ), nodes AS (
-         INSERT INTO audit_tree_nodes (level, idx, hash)
-         SELECT * FROM unnest($4::smallint[], $5::bigint[], $6::bytea[])
-       )
-       INSERT INTO audit_events (seq, occurred_at, action, person_id, consent_id, asset_id, canonical, leaf_hash)
-       VALUES ($7, $8, $9, $10, $11, $12, $13, $14)`,
-      [
+    await (await connectionOf(em)).query({
+      ...APPEND_ONE,
+      values: [
         next.size,
         encodeFrontier(next.frontier),
         tree.lastCheckpointSize,
@@ -87,7 +105,7 @@ export class AuditAppender {
         bytes,
         leaf,
       ],
-    );
+    });
     tree.size = next.size;
     tree.frontier = next.frontier;
     return { seq, leafHash: leaf };
