@@ -7,8 +7,11 @@ import { ACCESS_METADATA, AccessRule } from 'src/common/auth/access.decorator';
 import type { AllExceptionsFilter } from 'src/common/errors/all-exceptions.filter';
 import { uuidPipe } from 'src/common/http/uuid.pipe';
 import { createValidationPipe } from 'src/common/http/validation';
+import { CHANNELS, Channel } from 'src/consents/domain/consent-scope';
 
 const METHOD = 'GET';
+const KNOWN_CHANNELS: ReadonlySet<unknown> = new Set(CHANNELS);
+const isChannel = (value: unknown): value is Channel => KNOWN_CHANNELS.has(value);
 const URL = '/v1/assets/:id/clearance';
 
 /**
@@ -46,6 +49,19 @@ export class ClearanceCheckFastPath {
     });
   }
 
+  /**
+   * The common question, `?channel=<known channel>` alone, is accepted as it is; anything else
+   * goes through the route's validation pipe, which answers every problem by field.
+   */
+  private async validQuery(query: unknown): Promise<ClearanceQueryDto> {
+    const { channel, ...rest } = (query ?? {}) as Record<string, unknown>;
+    if (isChannel(channel) && Object.keys(rest).length === 0) return { channel };
+    return (await this.queryPipe.transform(query, {
+      type: 'query',
+      metatype: ClearanceQueryDto,
+    })) as ClearanceQueryDto;
+  }
+
   private async handle(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -60,10 +76,7 @@ export class ClearanceCheckFastPath {
     try {
       await this.access.authorize(request, this.rule);
       const assetId = await this.idPipe.transform(id, { type: 'param', data: 'id' });
-      const query = (await this.queryPipe.transform(request.query, {
-        type: 'query',
-        metatype: ClearanceQueryDto,
-      })) as ClearanceQueryDto;
+      const query = await this.validQuery(request.query);
       return await reply.send(await this.controller.clearanceOf(assetId, query));
     } catch (error) {
       errors.respond(error, request, reply);
