@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** Recognisable prefix, so leaked keys are easy to spot by secret scanners. */
 export const API_KEY_PREFIX = 'clk_';
 
 export function hashApiKey(plaintext: string): Buffer {
-  return createHash('sha256').update(plaintext, 'utf8').digest();
+  // One-shot: runs on every request whose key is not cached yet, and on every cache lookup.
+  return hash('sha256', plaintext, 'buffer');
 }
 
 /** 256 random bits, shown once; only the SHA-256 is ever stored. */
