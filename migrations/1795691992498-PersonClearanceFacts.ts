@@ -13,15 +13,17 @@ export class PersonClearanceFacts1795691992498 implements MigrationInterface {
         // taken after that lock, never before it (no deadlock). Code that reads these facts inside
         // the transaction that changed them calls person_clearance_facts_refresh first.
         await queryRunner.query(`
-            CREATE FUNCTION person_clearance_facts_refresh(person_ids uuid[]) RETURNS void
+            CREATE FUNCTION person_clearance_facts_refresh(person uuid) RETURNS void
             LANGUAGE plpgsql AS $$
             BEGIN
+                -- One person, by equality on primary keys: plans that stay index lookups whatever
+                -- the statistics (a bulk insert refreshes each row's person at commit).
                 INSERT INTO person_clearance_facts (person_id)
-                    SELECT p.id FROM persons p WHERE p.id = ANY(person_ids)
+                    SELECT p.id FROM persons p WHERE p.id = person
                     ON CONFLICT (person_id) DO NOTHING;
                 -- Lock first, then read in a new statement (a new snapshot): a concurrent change
                 -- of the same person that committed meanwhile is included, never overwritten.
-                PERFORM 1 FROM person_clearance_facts WHERE person_id = ANY(person_ids) ORDER BY person_id FOR UPDATE;
+                PERFORM 1 FROM person_clearance_facts WHERE person_id = person FOR UPDATE;
                 UPDATE person_clearance_facts f SET
                     employment_ended_at_ms = (
                         SELECT floor(extract(epoch FROM p.employment_ended_at) * 1000)::float8
@@ -42,7 +44,7 @@ export class PersonClearanceFacts1795691992498 implements MigrationInterface {
                                 FROM consent_channels cc WHERE cc.consent_id = c.id), '[]'::json)
                         ) ORDER BY c.requested_at, c.id)
                         FROM consents c WHERE c.person_id = f.person_id), '[]'::json)
-                WHERE f.person_id = ANY(person_ids);
+                WHERE f.person_id = person;
             END
             $$`);
         await queryRunner.query(`
@@ -55,7 +57,7 @@ export class PersonClearanceFacts1795691992498 implements MigrationInterface {
                     changed := NEW.id;
                 ELSIF TG_TABLE_NAME = 'consents' THEN
                     IF TG_OP = 'UPDATE' AND OLD.person_id IS DISTINCT FROM NEW.person_id THEN
-                        PERFORM person_clearance_facts_refresh(ARRAY[OLD.person_id]);
+                        PERFORM person_clearance_facts_refresh(OLD.person_id);
                     END IF;
                     changed := CASE WHEN TG_OP = 'DELETE' THEN OLD.person_id ELSE NEW.person_id END;
                 ELSE
@@ -63,7 +65,7 @@ export class PersonClearanceFacts1795691992498 implements MigrationInterface {
                     WHERE c.id = CASE WHEN TG_OP = 'DELETE' THEN OLD.consent_id ELSE NEW.consent_id END;
                 END IF;
                 IF changed IS NOT NULL THEN
-                    PERFORM person_clearance_facts_refresh(ARRAY[changed]);
+                    PERFORM person_clearance_facts_refresh(changed);
                 END IF;
                 RETURN NULL;
             END
@@ -71,7 +73,7 @@ export class PersonClearanceFacts1795691992498 implements MigrationInterface {
         await queryRunner.query(`CREATE CONSTRAINT TRIGGER "persons_clearance_facts" AFTER INSERT OR UPDATE OF employment_ended_at ON "persons" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION person_clearance_facts_changed()`);
         await queryRunner.query(`CREATE CONSTRAINT TRIGGER "consents_clearance_facts" AFTER INSERT OR UPDATE OR DELETE ON "consents" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION person_clearance_facts_changed()`);
         await queryRunner.query(`CREATE CONSTRAINT TRIGGER "consent_channels_clearance_facts" AFTER INSERT OR UPDATE OR DELETE ON "consent_channels" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION person_clearance_facts_changed()`);
-        await queryRunner.query(`SELECT person_clearance_facts_refresh(ARRAY(SELECT id FROM persons))`);
+        await queryRunner.query(`SELECT person_clearance_facts_refresh(id) FROM persons`);
     }
 
     public async down(queryRunner: QueryRunner): Promise<void> {
@@ -79,7 +81,7 @@ export class PersonClearanceFacts1795691992498 implements MigrationInterface {
         await queryRunner.query(`DROP TRIGGER "consents_clearance_facts" ON "consents"`);
         await queryRunner.query(`DROP TRIGGER "persons_clearance_facts" ON "persons"`);
         await queryRunner.query(`DROP FUNCTION person_clearance_facts_changed()`);
-        await queryRunner.query(`DROP FUNCTION person_clearance_facts_refresh(uuid[])`);
+        await queryRunner.query(`DROP FUNCTION person_clearance_facts_refresh(uuid)`);
         await queryRunner.query(`ALTER TABLE "person_clearance_facts" DROP CONSTRAINT "FK_a50a65d31645c192da92e630088"`);
         await queryRunner.query(`DROP TABLE "person_clearance_facts"`);
     }

@@ -197,7 +197,7 @@ export class ClearanceFactsRepository {
     personId: string,
     channels: readonly Channel[] = CHANNELS,
   ): Promise<ClearanceFacts> {
-    await em.query('SELECT person_clearance_facts_refresh(ARRAY[$1::uuid])', [personId]);
+    await em.query('SELECT person_clearance_facts_refresh($1::uuid)', [personId]);
     return setToFacts((await this.read<FactsRow>(BY_PERSON, [personId], em))[0], channels);
   }
 

@@ -10,7 +10,7 @@ export async function staleClearanceFacts(dataSource: DataSource): Promise<strin
       await em.query(
         'CREATE TEMP TABLE stored_facts ON COMMIT DROP AS SELECT person_id, employment_ended_at_ms, consents::text AS consents FROM person_clearance_facts',
       );
-      await em.query('SELECT person_clearance_facts_refresh(ARRAY(SELECT id FROM persons))');
+      await em.query('SELECT person_clearance_facts_refresh(id) FROM persons');
       const rows = await em.query<{ person_id: string }[]>(
         `SELECT coalesce(f.person_id, s.person_id) AS person_id
        FROM person_clearance_facts f FULL JOIN stored_facts s ON s.person_id = f.person_id
