@@ -14,7 +14,9 @@ export class PersonClearanceFacts1795691992498 implements MigrationInterface {
         // the transaction that changed them calls person_clearance_facts_refresh first.
         await queryRunner.query(`
             CREATE FUNCTION person_clearance_facts_refresh(person uuid) RETURNS void
-            LANGUAGE plpgsql AS $$
+            -- With stale statistics the planner's estimate for this one-person statement crossed
+            -- jit_above_cost, and compiling it took 180 ms per call: it never needs JIT.
+            LANGUAGE plpgsql SET jit = off AS $$
             BEGIN
                 -- One person, by equality on primary keys: plans that stay index lookups whatever
                 -- the statistics (a bulk insert refreshes each row's person at commit).
