@@ -30,6 +30,13 @@ export function notificationJobId(id: string): string {
  * Renewal reminders and expiries: written to PostgreSQL in the grant's transaction, handed to the
  * queue when due within the horizon, and sent at most once each (the row is claimed under lock).
  */
+const RECONCILE_PAGE = 1_000;
+
+interface DueNotification {
+  id: string;
+  due_at: Date;
+}
+
 @Injectable()
 export class RemindersService implements OnModuleInit {
   private readonly logger = new Logger('Reminders');
@@ -106,37 +113,43 @@ export class RemindersService implements OnModuleInit {
   async reconcile(): Promise<{ scheduled: number; promoted: number }> {
     const now = this.clock.now();
     const horizon = new Date(now.getTime() + this.config.reconcileHorizonHours * 3_600_000);
-    const due = await this.dataSource
-      .getRepository(Notification)
-      .createQueryBuilder('n')
-      .select(['n.id', 'n.dueAt'])
-      .where("n.status = 'pending' AND n.due_at <= :horizon", { horizon })
-      .orderBy('n.due_at', 'ASC')
-      .getMany();
+    let scheduled = 0;
     let promoted = 0;
-    for (let i = 0; i < due.length; i += 1000) {
-      const batch = due.slice(i, i + 1000);
+    // Keyset pages, so a backlog of any size is handed over without holding it all in memory.
+    let after: DueNotification | undefined;
+    for (;;) {
+      const page = await this.dataSource.query<DueNotification[]>(
+        `SELECT id, due_at FROM notifications
+         WHERE status = 'pending' AND due_at <= $1
+           AND ($2::timestamptz IS NULL OR due_at > $2 OR (due_at = $2 AND id > $3::uuid))
+         ORDER BY due_at, id LIMIT ${RECONCILE_PAGE}`,
+        [horizon, after?.due_at ?? null, after?.id ?? null],
+      );
+      if (page.length === 0) break;
       await withTimeout(
         this.queue.addBulk(
-          batch.map((n) => ({
+          page.map((n) => ({
             name: NotificationJob.Deliver,
             data: { notificationId: n.id },
-            opts: { jobId: notificationJobId(n.id), delay: Math.max(0, n.dueAt.getTime() - now.getTime()) },
+            opts: { jobId: notificationJobId(n.id), delay: Math.max(0, n.due_at.getTime() - now.getTime()) },
           })),
         ),
         QUEUE_CALL_TIMEOUT_MS,
         'notification enqueue',
       );
-    }
-    // Delays were computed from the clock when queued; one that is due now must not wait for them.
-    for (const n of due.filter((d) => d.dueAt <= now)) {
-      const job = await this.queue.getJob(notificationJobId(n.id));
-      if (job && (await job.isDelayed())) {
-        await job.promote().catch(() => undefined);
-        promoted += 1;
+      // Delays were computed from the clock when queued; one that is due now must not wait for them.
+      for (const n of page.filter((d) => d.due_at <= now)) {
+        const job = await this.queue.getJob(notificationJobId(n.id));
+        if (job && (await job.isDelayed())) {
+          await job.promote().catch(() => undefined);
+          promoted += 1;
+        }
       }
+      scheduled += page.length;
+      after = page[page.length - 1];
+      if (page.length < RECONCILE_PAGE) break;
     }
-    return { scheduled: due.length, promoted };
+    return { scheduled, promoted };
   }
 
   /** Runs one notification: exactly once in effect, whatever the queue delivers. */
