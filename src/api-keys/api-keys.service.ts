@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { Pool } from 'pg';
+import { pgPoolOf } from 'src/database/pg-connections';
 import { ApiKey } from 'src/api-keys/api-key.entity';
 import {
   API_KEY_REVOKED_CHANNEL,
@@ -89,8 +89,7 @@ export class ApiKeysService {
     const cached = this.principals.get(keyHash);
     if (cached) return cached;
     const startedAt = this.principals.lookupStarted();
-    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
-    const { rows } = await pool.query<{ id: string; name: string; role: Role }>({
+    const { rows } = await pgPoolOf(this.dataSource).query<{ id: string; name: string; role: Role }>({
       ...ACTIVE_KEY_BY_HASH,
       values: [keyHash],
     });

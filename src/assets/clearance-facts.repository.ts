@@ -1,13 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool, PoolClient } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
-import type {
-  AssetFacts,
-  ChannelDecisionFacts,
-  ConsentFacts,
-  PersonFacts,
-} from 'src/assets/domain/clearance';
+import { pgConnectionOf, pgPoolOf } from 'src/database/pg-connections';
+import type { AssetFacts, ConsentFacts, PersonFacts } from 'src/assets/domain/clearance';
 import { CHANNELS, Channel, MediaType } from 'src/consents/domain/consent-scope';
 import type { ConsentStatus } from 'src/consents/domain/consent-state';
 
@@ -18,10 +13,7 @@ import type { ConsentStatus } from 'src/consents/domain/consent-state';
 export interface ClearanceFacts {
   assets: Map<string, AssetFacts>;
   persons: Map<string, PersonFacts>;
-  /**
-   * The channels these facts answer for: each consent carries its decisions for these channels
-   * only (the rule for a channel reads no other decision), so judge no other channel with them.
-   */
+  /** The channels these facts were read to answer for (clearedChannels judges these). */
   channels: readonly Channel[];
 }
 
@@ -161,7 +153,7 @@ export class ClearanceFactsRepository {
     if (stale.length > 0) {
       const rows = await this.read<VersionedPersonRow>(PERSONS_BY_IDS, [stale], undefined, 'array');
       for (const [personId, version, employmentEndedAt, consents] of rows) {
-        const facts = personFacts(personId, employmentEndedAt, consents, CHANNELS);
+        const facts = personFacts(personId, employmentEndedAt, consents);
         persons.set(personId, facts);
         this.remember(personId, version, facts);
       }
@@ -208,26 +200,16 @@ export class ClearanceFactsRepository {
     em: EntityManager | undefined,
     rowMode?: 'array',
   ): Promise<Row[]> {
-    const runner = em?.queryRunner;
     const config = { ...statement, values };
-    const target = runner ? ((await runner.connect()) as PoolClient) : this.pool();
+    const target = em?.queryRunner ? await pgConnectionOf(em) : pgPoolOf(this.dataSource);
     const result = rowMode
       ? await target.query({ ...config, rowMode })
       : await target.query(config);
     return result.rows as Row[];
   }
-
-  private pool(): Pool {
-    return (this.dataSource.driver as unknown as { master: Pool }).master;
-  }
 }
 
-function consentFacts(c: StoredConsent, channels: readonly Channel[]): ConsentFacts {
-  const all = channels.length === CHANNELS.length;
-  const decisions: ChannelDecisionFacts[] = [];
-  for (const [channel, decision, withdrawnAt] of c[11]) {
-    if (all || channels.includes(channel)) decisions.push({ channel, decision, withdrawnAt });
-  }
+function consentFacts(c: StoredConsent): ConsentFacts {
   return {
     id: c[0],
     status: c[1],
@@ -240,7 +222,11 @@ function consentFacts(c: StoredConsent, channels: readonly Channel[]): ConsentFa
     coversAfterEmployment: c[8],
     channels: c[9],
     mediaTypes: c[10],
-    decisions,
+    decisions: c[11].map(([channel, decision, withdrawnAt]) => ({
+      channel,
+      decision,
+      withdrawnAt,
+    })),
   };
 }
 
@@ -248,13 +234,8 @@ function personFacts(
   id: string,
   employmentEndedAt: Ms,
   consents: StoredConsent[] | null,
-  channels: readonly Channel[],
 ): PersonFacts {
-  return {
-    id,
-    employmentEndedAt,
-    consents: (consents ?? []).map((consent) => consentFacts(consent, channels)),
-  };
+  return { id, employmentEndedAt, consents: (consents ?? []).map(consentFacts) };
 }
 
 function assetToFacts(
@@ -269,7 +250,7 @@ function assetToFacts(
   for (const [, personId, employmentEndedAt, consents] of rows) {
     if (personId === null) continue;
     personIds.push(personId);
-    persons.set(personId, personFacts(personId, employmentEndedAt, consents, channels));
+    persons.set(personId, personFacts(personId, employmentEndedAt, consents));
   }
   assets.set(assetId, { id: assetId, mediaType: rows[0][0], personIds });
   return { assets, persons, channels };
@@ -285,6 +266,6 @@ function assetsOf(stored: StoredAsset[] | null | undefined): Map<string, AssetFa
 function setToFacts(row: FactsRow | undefined, channels: readonly Channel[]): ClearanceFacts {
   const persons = new Map<string, PersonFacts>();
   for (const [id, employmentEndedAt, consents] of row?.persons ?? [])
-    persons.set(id, personFacts(id, employmentEndedAt, consents, channels));
+    persons.set(id, personFacts(id, employmentEndedAt, consents));
   return { assets: assetsOf(row?.assets), persons, channels };
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { PoolClient } from 'pg';
 import type { EntityManager } from 'typeorm';
+import { pgConnectionOf } from 'src/database/pg-connections';
 import { AuditEventInput, auditEventRecord, canonicalBytes } from 'src/audit/domain/audit-event';
 import { decodeFrontier, encodeFrontier } from 'src/audit/domain/frontier-codec';
 import { appendLeaf, Frontier, HASH_SIZE, leafHash } from 'src/audit/domain/merkle';
@@ -44,11 +44,6 @@ const APPEND_ONE = {
          VALUES ($7, $8, $9, $10, $11, $12, $13, $14)`,
 };
 
-/** The pg connection of the transaction `em` belongs to. */
-async function connectionOf(em: EntityManager): Promise<PoolClient> {
-  return (await em.queryRunner!.connect()) as PoolClient;
-}
-
 /**
  * Writes leaves. Two round trips per append: lock and read the state row, then one statement that
  * updates it and inserts the event and the inner nodes the leaf completes. The row lock is held
@@ -63,7 +58,7 @@ export class AuditAppender {
         'audit appends need the EntityManager of a transaction (dataSource.transaction)',
       );
     }
-    const { rows } = await (await connectionOf(em)).query<StateRow>(LOCK_STATE);
+    const { rows } = await (await pgConnectionOf(em)).query<StateRow>(LOCK_STATE);
     const row = rows[0];
     if (!row) throw new Error('audit_tree_state has no row: run the migrations');
     const size = Number(row.tree_size);
@@ -87,7 +82,7 @@ export class AuditAppender {
     const leaf = leafHash(bytes);
     const next = appendLeaf(tree.frontier, tree.size, leaf);
     const inner = next.completedNodes.slice(1);
-    await (await connectionOf(em)).query({
+    await (await pgConnectionOf(em)).query({
       ...APPEND_ONE,
       values: [
         next.size,

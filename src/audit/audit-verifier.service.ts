@@ -14,7 +14,7 @@ import {
   VerifyResult,
 } from 'src/audit/domain/log-verifier';
 import { HASH_SIZE } from 'src/audit/domain/merkle';
-import { withPgClient } from 'src/audit/pg-client';
+import { withPgClient } from 'src/database/pg-connections';
 
 const EVENT_BATCH = 10_000;
 const CHECKPOINT_BATCH = 1_000;
