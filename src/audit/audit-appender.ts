@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { pgConnectionOf } from 'src/database/pg-connections';
-import { AuditEventInput, auditEventRecord, canonicalBytes } from 'src/audit/domain/audit-event';
+import {
+  AuditEventInput,
+  auditEventRecord,
+  canonicalBytes,
+  canonicalTemplate,
+} from 'src/audit/domain/audit-event';
 import { decodeFrontier, encodeFrontier } from 'src/audit/domain/frontier-codec';
 import { appendLeaf, Frontier, HASH_SIZE, leafHash } from 'src/audit/domain/merkle';
 
@@ -45,28 +50,69 @@ const APPEND_ONE = {
 };
 
 /**
- * Writes leaves. Two round trips per append: lock and read the state row, then one statement that
- * updates it and inserts the event and the inner nodes the leaf completes. The row lock is held
- * until the caller's transaction ends, so appends are serialized and gapless, and a rollback
- * leaves nothing behind.
+ * One append in one call of audit_append_event (migration AuditAppendFunction): it takes the lock,
+ * puts the seq into the bytes, hashes, merges the frontier and writes, so the lock is held for
+ * this one round trip and the commit.
+ */
+const LOCK_AND_APPEND = {
+  name: 'audit-lock-and-append',
+  text: `SELECT event_seq, event_leaf_hash, new_tree_size AS tree_size, new_frontier AS frontier,
+                new_last_checkpoint_size AS last_checkpoint_size
+         FROM audit_append_event($1, $2, $3, $4, $5, $6, $7)`,
+};
+
+interface LockAndAppendRow extends StateRow {
+  event_seq: string;
+  event_leaf_hash: Buffer;
+}
+
+/**
+ * Writes leaves. The row lock of the tree state is held until the caller's transaction ends, so
+ * appends are serialized and gapless, and a rollback leaves nothing behind; the time it is held
+ * bounds how many appends a second the log takes, so each append makes as few round trips under
+ * it as it can: one event is one call that locks and writes (lockAndAppend); a checkpoint or a
+ * run of events locks and reads the state (lock), then writes with one statement per run.
  */
 @Injectable()
 export class AuditAppender {
   async lock(em: EntityManager): Promise<LockedTree> {
-    if (!em.queryRunner?.isTransactionActive) {
-      throw new Error(
-        'audit appends need the EntityManager of a transaction (dataSource.transaction)',
-      );
-    }
+    assertInTransaction(em);
     const { rows } = await (await pgConnectionOf(em)).query<StateRow>(LOCK_STATE);
     const row = rows[0];
     if (!row) throw new Error('audit_tree_state has no row: run the migrations');
-    const size = Number(row.tree_size);
+    return lockedTree(row);
+  }
+
+  /**
+   * Locks the tree and appends one event in one round trip. Returns the event and the tree as it
+   * stands after it, still locked by the caller's transaction. The bytes are built before the
+   * lock, so `occurredAt` is the time the append was asked for: under concurrent writers,
+   * neighbouring events can be out of time order by the time one waited for the other's commit.
+   */
+  async lockAndAppend(
+    em: EntityManager,
+    input: AuditEventInput,
+    occurredAt: Date,
+  ): Promise<{ appended: AppendedEvent; tree: LockedTree }> {
+    assertInTransaction(em);
+    const template = canonicalTemplate(occurredAt, input);
+    const connection = await pgConnectionOf(em);
+    const { rows } = await connection.query<LockAndAppendRow>({
+      ...LOCK_AND_APPEND,
+      values: [
+        template.prefix,
+        template.suffix,
+        occurredAt,
+        input.action,
+        input.personId?.toLowerCase() ?? null,
+        input.consentId?.toLowerCase() ?? null,
+        input.assetId?.toLowerCase() ?? null,
+      ],
+    });
+    const row = rows[0];
     return {
-      size,
-      frontier: decodeFrontier(row.frontier),
-      lastCheckpointSize:
-        row.last_checkpoint_size === null ? null : Number(row.last_checkpoint_size),
+      appended: { seq: Number(row.event_seq), leafHash: row.event_leaf_hash },
+      tree: lockedTree(row),
     };
   }
 
@@ -198,4 +244,20 @@ export class AuditAppender {
     tree.frontier = next.frontier;
     return count;
   }
+}
+
+function assertInTransaction(em: EntityManager): void {
+  if (!em.queryRunner?.isTransactionActive) {
+    throw new Error(
+      'audit appends need the EntityManager of a transaction (dataSource.transaction)',
+    );
+  }
+}
+
+function lockedTree(row: StateRow): LockedTree {
+  return {
+    size: Number(row.tree_size),
+    frontier: decodeFrontier(row.frontier),
+    lastCheckpointSize: row.last_checkpoint_size === null ? null : Number(row.last_checkpoint_size),
+  };
 }

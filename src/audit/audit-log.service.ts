@@ -29,8 +29,7 @@ export class AuditLog {
     em: EntityManager,
     event: AuditEventInput,
   ): Promise<{ seq: number; leafHash: Buffer }> {
-    const tree = await this.appender.lock(em);
-    const appended = await this.appender.appendLocked(em, tree, event, this.clock.now());
+    const { appended, tree } = await this.appender.lockAndAppend(em, event, this.clock.now());
     if (this.checkpoints.isDue(tree))
       await this.checkpoints.createLocked(em, tree, AUDIT_SYSTEM_ACTOR);
     return appended;

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import {
   auditEventRecord,
   AuditEventInput,
+  bytesAtSeq,
   canonicalBytes,
+  canonicalTemplate,
   isCheckpointEvent,
   parseAuditEvent,
   seqInCanonical,
@@ -107,5 +109,31 @@ describe('audit event bytes', () => {
       .update(Buffer.concat([Buffer.of(0), bytes]))
       .digest();
     expect(leafHash(bytes).equals(expected)).toBe(true);
+  });
+});
+
+describe('the canonical template of an event whose seq is not known yet', () => {
+  const withLateKeys: AuditEventInput = {
+    action: 'asset.blocked',
+    actor: { type: 'staff', id: 'key-1', keyName: 'HR ✓ team' },
+    assetId: '0b2c1f4e-9d3a-4c2b-8e1f-5a6b7c8d9e0f',
+    data: { zeta: 'é', seq: 3, v: [1, { w: null }], occurredAt: 'x' },
+  };
+
+  it.each([0, 7, 10, 12_345, Number.MAX_SAFE_INTEGER])(
+    'gives at seq %d the very bytes of the record',
+    (seq) => {
+      for (const input of [granted, withLateKeys]) {
+        expect(bytesAtSeq(canonicalTemplate(AT, input), seq)).toEqual(
+          canonicalBytes(auditEventRecord(seq, AT, input)),
+        );
+      }
+    },
+  );
+
+  it('refuses what the record refuses, and an event that could outgrow the limit', () => {
+    expect(() => canonicalTemplate(AT, { ...granted, personId: 'alice' })).toThrow(/UUID/);
+    const big = { ...granted, data: { parts: Array.from({ length: 40 }, () => 'x'.repeat(500)) } };
+    expect(() => canonicalTemplate(AT, big)).toThrow(/the limit is/);
   });
 });

@@ -102,6 +102,38 @@ export function canonicalBytes(record: AuditEventRecord): Buffer {
   return bytes;
 }
 
+/**
+ * The canonical bytes of an event whose seq is not known yet, split around it:
+ * bytes = prefix ‖ decimal seq ‖ suffix. "seq" and "v" sort last in JCS key order, so the seq is
+ * always second to last; everything but the seq is done before the log is locked.
+ */
+export interface CanonicalTemplate {
+  prefix: Buffer;
+  suffix: Buffer;
+}
+
+const LONGEST_SEQ = String(Number.MAX_SAFE_INTEGER).length;
+
+/** Validates the event like auditEventRecord; throws TypeError when it is malformed or too big. */
+export function canonicalTemplate(occurredAt: Date, input: AuditEventInput): CanonicalTemplate {
+  const text = canonicalize(auditEventRecord(0, occurredAt, input));
+  const tail = `,"seq":0,"v":${AUDIT_EVENT_VERSION}}`;
+  if (text === undefined || !text.endsWith(tail))
+    throw new TypeError('audit event is not serializable');
+  const prefix = Buffer.from(`${text.slice(0, -tail.length)},"seq":`, 'utf8');
+  const suffix = Buffer.from(`,"v":${AUDIT_EVENT_VERSION}}`, 'utf8');
+  const longest = prefix.length + LONGEST_SEQ + suffix.length;
+  if (longest > MAX_EVENT_BYTES) {
+    throw new TypeError(`audit event is ${longest} bytes; the limit is ${MAX_EVENT_BYTES}`);
+  }
+  return { prefix, suffix };
+}
+
+/** The canonical bytes of a template at its seq: those canonicalBytes gives for the record. */
+export function bytesAtSeq(template: CanonicalTemplate, seq: number): Buffer {
+  return Buffer.concat([template.prefix, Buffer.from(String(seq), 'latin1'), template.suffix]);
+}
+
 export function parseAuditEvent(bytes: Uint8Array): AuditEventRecord {
   return JSON.parse(Buffer.from(bytes).toString('utf8')) as AuditEventRecord;
 }
