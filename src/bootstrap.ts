@@ -1,9 +1,9 @@
 import cookie from '@fastify/cookie';
 import csrfProtection from '@fastify/csrf-protection';
-import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import helmet from 'helmet';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -60,8 +60,9 @@ export function createHttpAdapter(): FastifyAdapter {
     { parseAs: 'buffer', bodyLimit: VERIFY_BODY_LIMIT_BYTES },
     (_request, body, done) => done(null, body),
   );
-  adapter.getInstance().addHook('onRequest', async (request, reply) => {
+  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
+    done();
   });
   adapter.getInstance().addHook('preValidation', (request, _reply, done) => {
     if (nestsDeeperThan(request.body, MAX_BODY_DEPTH)) {
@@ -76,8 +77,16 @@ export function createHttpAdapter(): FastifyAdapter {
 /** Everything beyond the module graph that production and tests both need. */
 export async function configureApp(app: NestFastifyApplication): Promise<void> {
   const secureCookies = app.get(AppConfig).publicBaseUrl.startsWith('https:');
-  // Security headers on every response; pages send their own strict CSP (the API docs UI needs scripts).
-  await app.register(helmet, { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false });
+  // Security headers on every response; pages send their own strict CSP (the API docs UI needs
+  // scripts). helmet's middleware is built once here: @fastify/helmet built it again for every
+  // request, a tenth of what a clearance check allocated.
+  const securityHeaders = helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => {
+      securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined));
+    });
   await app.register(rateLimit, { global: false });
   await app.register(cookie);
   await app.register(csrfProtection, {

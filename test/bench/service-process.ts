@@ -90,7 +90,12 @@ export class ServedProcess {
     private readonly child: ChildProcess,
     readonly url: string,
   ) {
+    // e.g. BENCH_SERVICE_OUTPUT=/tmp/service.log with BENCH_SERVICE_NODE_ARGS=--trace-gc
+    const copy = process.env.BENCH_SERVICE_OUTPUT
+      ? fs.createWriteStream(process.env.BENCH_SERVICE_OUTPUT, { flags: 'a' })
+      : undefined;
     const keep = (chunk: Buffer) => {
+      copy?.write(chunk);
       this.output.push(...chunk.toString('utf8').trim().split('\n'));
       this.output.splice(0, Math.max(0, this.output.length - 30));
     };
