@@ -54,6 +54,8 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
     name,
     server,
     drop: async () => {
+      // BENCH_KEEP_DATABASE=1 leaves it for a look at the plans (the next run drops it).
+      if (process.env.BENCH_KEEP_DATABASE) return stopEmbedded();
       await withAdmin(adminUrl, (admin) =>
         admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
       );

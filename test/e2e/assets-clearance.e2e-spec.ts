@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { ClearanceService } from 'src/assets/clearance.service';
 import { ManualClock } from 'src/common/clock/clock';
 import { AssetFixtures } from 'test/support/asset-fixtures';
 import { startTestApp, TestApp } from 'test/support/test-app';
@@ -368,7 +369,7 @@ describe('assets and clearance', () => {
   });
 
   describe('bulk clearance', () => {
-    it('answers 5,000 assets with at most two SQL statements, as for 2', async () => {
+    it('answers 5,000 assets with three SQL statements at most (two at once), and 2 with one', async () => {
       const people = [await f.person(), await f.person(), await f.person()];
       await f.granted(people[0]);
       await f.granted(people[1], { channels: ['website'] });
@@ -403,10 +404,10 @@ describe('assets and clearance', () => {
           .expect(200);
         const elapsed = performance.now() - started;
         const bigCount = queries.length;
-        // Assets with who is in them and the persons' versions, then the facts of the persons not
-        // already known at that version: here all of them.
-        expect(bigCount).toBe(2);
-        expect(queries.filter((q) => q.includes('asset_persons'))).toHaveLength(1);
+        // Assets with who is in them and the persons' versions, in two halves read at once, then
+        // the facts of the persons not already known at that version: here all of them.
+        expect(bigCount).toBe(3);
+        expect(queries.filter((q) => q.includes('asset_persons'))).toHaveLength(2);
         queries.length = 0;
         await f.marketing
           .post('/v1/clearance', { channel: 'website', assetIds: ids.slice(0, 2) })
@@ -448,6 +449,52 @@ describe('assets and clearance', () => {
       await f.marketing.post('/v1/clearance', { channel: 'website', assetIds: ['x'] }).expect(400);
       await f.marketing.post('/v1/clearance', { channel: 'website', assetIds: [] }).expect(400);
       await f.marketing.post('/v1/clearance', { assetIds: ids.slice(0, 1) }).expect(400);
+    });
+  });
+  describe('single checks asked at once', () => {
+    it('share one statement, and each gets the answer it would get alone', async () => {
+      const [granted, refused, nobody] = [await f.person(), await f.person(), await f.person()];
+      await f.granted(granted, { channels: ['website', 'linkedin'] });
+      await f.refused(refused);
+      const assets = [
+        await f.asset([granted]),
+        await f.asset([refused, granted]),
+        await f.asset([nobody]),
+        await f.asset([]),
+      ];
+      const unknown = '5f0c1f4e-8a55-4c53-9d49-0a0d1ad0c777';
+      const checks = t.app.get(ClearanceService);
+      const ask = (assetId: string) =>
+        checks.check(assetId, 'linkedin', now()).then(
+          (answer) => ({ allowed: answer.allowed, reasons: answer.reasons }),
+          (error: Error) => error.constructor.name,
+        );
+      const alone = [];
+      for (const id of [...assets, unknown]) alone.push(await ask(id));
+
+      let statements = 0;
+      const original = Client.prototype.query;
+      const spy = jest.spyOn(Client.prototype, 'query').mockImplementation(function (
+        this: Client,
+        ...args: unknown[]
+      ) {
+        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text;
+        if (text.includes('person_clearance_facts')) statements += 1;
+        return Reflect.apply(original, this, args);
+      } as never);
+      try {
+        const asked = [...assets, unknown, ...assets, assets[0]];
+        const together = await Promise.all(asked.map(ask));
+        expect(statements).toBe(1);
+        expect(together).toEqual([...alone, ...alone.slice(0, 4), alone[0]]);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(alone[0]).toEqual({ allowed: true, reasons: [] });
+      expect(alone[1]).toMatchObject({ allowed: false, reasons: [{ personId: refused, code: 'REFUSED' }] });
+      expect(alone[2]).toMatchObject({ allowed: false, reasons: [{ personId: nobody, code: 'NO_CONSENT' }] });
+      expect(alone[3]).toEqual({ allowed: true, reasons: [] });
+      expect(alone[4]).toBe('NotFound');
     });
   });
 });
