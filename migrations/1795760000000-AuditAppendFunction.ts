@@ -38,6 +38,10 @@ export class AuditAppendFunction1795760000000 implements MigrationInterface {
                 IF NOT FOUND THEN
                     RAISE EXCEPTION 'audit_tree_state has no row: run the migrations';
                 END IF;
+                -- One hash per perfect subtree, as appendLeaf asserts: never hash a damaged state.
+                IF octet_length(new_frontier) <> 32 * bit_count(event_seq::bit(64)) THEN
+                    RAISE EXCEPTION 'audit_tree_state is damaged: its frontier does not match tree size %', event_seq;
+                END IF;
                 v_bytes := p_prefix || convert_to(event_seq::text, 'UTF8') || p_suffix;
                 event_leaf_hash := pg_catalog.sha256('\\x00'::bytea || v_bytes);
                 v_hash := event_leaf_hash;

@@ -17,8 +17,10 @@ import { NotFound } from 'src/common/errors/domain-error';
 import type { Channel } from 'src/consents/domain/consent-scope';
 
 /**
- * "May I use it here, now?" Each answer reads everything it needs in one statement, so a question
- * asked after a withdrawal committed sees the withdrawal (READ COMMITTED), and nothing is cached.
+ * "May I use it here, now?" Each answer reads what it needs in statements sent after the question
+ * arrived (a single check shares its statement with the checks asked at the same moment; a bulk
+ * answer keeps persons' facts only with the row version they were read at), so a question asked
+ * after a withdrawal committed sees the withdrawal (READ COMMITTED).
  */
 @Injectable()
 export class ClearanceService {

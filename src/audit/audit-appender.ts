@@ -86,8 +86,8 @@ export class AuditAppender {
   /**
    * Locks the tree and appends one event in one round trip. Returns the event and the tree as it
    * stands after it, still locked by the caller's transaction. The bytes are built before the
-   * lock, so `occurredAt` is the time the append was asked for: under concurrent writers,
-   * neighbouring events can be out of time order by the time one waited for the other's commit.
+   * lock, so `occurredAt` is the time the append was asked for: under concurrent writers, an event
+   * can carry a time earlier than the one before it, by as long as it waited for the lock.
    */
   async lockAndAppend(
     em: EntityManager,

@@ -218,6 +218,16 @@ describe('audit log tampering', () => {
     await restore();
   });
 
+  it('refuses to append onto a tree state whose frontier was damaged behind its back', async () => {
+    await asSuperuserWithoutTriggers(() =>
+      sql('UPDATE audit_tree_state SET frontier = substring(frontier FROM 33)'),
+    );
+    await expect(
+      t.dataSource.transaction((em) => auditLog.append(em, { action: 'person.updated', actor: SYSTEM })),
+    ).rejects.toThrow(/audit_tree_state is damaged/);
+    await restore();
+  });
+
   describe('PostgreSQL itself enforces append-only', () => {
     const UPDATES: Record<string, string> = {
       audit_events: 'UPDATE audit_events SET action = action',
