@@ -13,9 +13,10 @@ import { AppModule } from 'src/app.module';
 import { AssetsController } from 'src/assets/assets.controller';
 import { ClearanceCheckFastPath } from 'src/assets/clearance-check.fast-path';
 import { AllExceptionsFilter } from 'src/common/errors/all-exceptions.filter';
-import { DomainError } from 'src/common/errors/domain-error';
+import { DomainError, ValidationFailed } from 'src/common/errors/domain-error';
 import { MAX_BODY_DEPTH, nestsDeeperThan } from 'src/common/http/body-depth';
 import { REQUEST_ID_HEADER, requestIdFromHeaders } from 'src/common/http/request-id';
+import { illFormedTextAt } from 'src/common/http/well-formed-text';
 import { createValidationPipe } from 'src/common/http/validation';
 import { AppConfig } from 'src/config/app-config';
 import { PAPER_SCAN_MAX_BYTES } from 'src/consents/consents.controller';
@@ -67,6 +68,11 @@ export function createHttpAdapter(): FastifyAdapter {
   adapter.getInstance().addHook('preValidation', (request, _reply, done) => {
     if (nestsDeeperThan(request.body, MAX_BODY_DEPTH)) {
       done(new DomainError('VALIDATION_FAILED', `The body nests deeper than ${MAX_BODY_DEPTH} levels`));
+      return;
+    }
+    const illFormed = illFormedTextAt(request.body) ?? illFormedTextAt(request.query);
+    if (illFormed !== null) {
+      done(ValidationFailed.field(illFormed || 'body', 'must be well-formed Unicode text'));
       return;
     }
     done();

@@ -95,6 +95,15 @@ describe('HR side of consents: persons, import, requests, paper, withdrawals, en
       expect(await count('persons')).toBe(before);
     });
 
+    it('answers 400 naming the field, not 500, for text that is not well-formed Unicode (a lone surrogate)', async () => {
+      const before = await count('persons');
+      const res = await as(hr).post('/v1/persons', { fullName: 'Ann', email: '\ud800' }).expect(400);
+      expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'email' }] });
+      const nested = await as(hr).post('/v1/persons', { fullName: 'Ann', email: 'a@example.com', x: ['\udfff'] }).expect(400);
+      expect(nested.body.details).toEqual([expect.objectContaining({ field: 'x.0' })]);
+      expect(await count('persons')).toBe(before);
+    });
+
     it('pages through persons with a cursor', async () => {
       for (let i = 0; i < 3; i += 1) await person();
       const first = await as(hr).get('/v1/persons?limit=2').expect(200);
