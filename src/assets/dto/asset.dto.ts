@@ -6,7 +6,6 @@ import {
   ArrayUnique,
   IsArray,
   IsIn,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
@@ -15,6 +14,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { IsInstant } from 'src/common/http/instant';
 import type { Asset } from 'src/assets/asset.entity';
 import { PageQueryDto } from 'src/common/http/pagination';
 import { CHANNELS, Channel, MEDIA_TYPES, MediaType } from 'src/consents/domain/consent-scope';
@@ -67,7 +67,7 @@ export class CreateAssetDto {
 
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   capturedAt?: string;
 
   @ApiProperty({

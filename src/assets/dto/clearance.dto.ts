@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsISO8601, IsOptional } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional } from 'class-validator';
+import { IsInstant } from 'src/common/http/instant';
 import {
   CLEARANCE_REASON_CODES,
   Clearance,
@@ -22,7 +23,7 @@ export class ClearanceQueryDto {
       'The instant asked about; now when omitted. A past instant answers what was allowed then.',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   at?: string;
 }
 

@@ -3,13 +3,13 @@ import { Transform } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
   MaxLength,
   MinLength,
 } from 'class-validator';
+import { IsInstant } from 'src/common/http/instant';
 import type { Publication } from 'src/assets/publication.entity';
 import { PageQueryDto } from 'src/common/http/pagination';
 import { CHANNELS, Channel } from 'src/consents/domain/consent-scope';
@@ -40,7 +40,7 @@ export class CreatePublicationDto {
       'When it goes (or went) live; now when omitted. A future date must be cleared then too.',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   publishedAt?: string;
 }
 
@@ -67,7 +67,7 @@ export class RemovePublicationDto {
     format: 'date-time',
     description: 'When it was taken down; not in the future, not before it was published.',
   })
-  @IsISO8601({ strict: true })
+  @IsInstant()
   removedAt: string;
 
   @ApiProperty({ minLength: 1, maxLength: 2000 })

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsInstant } from 'src/common/http/instant';
 import { AUDIT_ACTIONS, AuditAction } from 'src/audit/audit-actions';
 
 /** Query strings carry text: only plain decimal integers become numbers, anything else fails @IsInt. */
@@ -36,7 +37,7 @@ export class AuditFiltersDto {
     description: 'Events that occurred at or after this instant',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   from?: string;
 
   @ApiPropertyOptional({
@@ -44,7 +45,7 @@ export class AuditFiltersDto {
     description: 'Events that occurred before this instant',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   to?: string;
 }
 

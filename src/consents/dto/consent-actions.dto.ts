@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { IsInstant } from 'src/common/http/instant';
 import { CHANNELS, Channel } from 'src/consents/domain/consent-scope';
 import { CONSENT_STATUSES, ConsentStatus } from 'src/consents/domain/consent-state';
 import { PageQueryDto } from 'src/common/http/pagination';
@@ -57,7 +58,7 @@ export class ListConsentsQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Granted consents whose validUntil is before this instant.' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   expiringBefore?: string;
 }
 
@@ -70,6 +71,6 @@ export class PaperGrantFieldsDto {
   acceptedChannels: Channel[];
 
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   signedAt?: string;
 }

@@ -7,7 +7,6 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
@@ -15,6 +14,7 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
+import { IsInstant } from 'src/common/http/instant';
 import { CHANNELS, Channel, MEDIA_TYPES, MediaType, PURPOSE_MAX, PURPOSE_MIN, WORLDWIDE } from 'src/consents/domain/consent-scope';
 import { Locale, LOCALES } from 'src/persons/person.entity';
 
@@ -70,11 +70,11 @@ export class CreateConsentDto {
   excludedUses?: string[];
 
   @ApiProperty({ format: 'date-time', example: '2027-01-01T00:00:00Z' })
-  @IsISO8601({ strict: true }, { message: 'validFrom must be an ISO 8601 date-time' })
+  @IsInstant({ message: 'validFrom must be an ISO 8601 date-time' })
   validFrom: string;
 
   @ApiProperty({ format: 'date-time', description: 'After validFrom, at most CONSENT_MAX_MONTHS (60) later.' })
-  @IsISO8601({ strict: true }, { message: 'validUntil must be an ISO 8601 date-time' })
+  @IsInstant({ message: 'validUntil must be an ISO 8601 date-time' })
   validUntil: string;
 
   @ApiPropertyOptional({ default: 'image-rights' })

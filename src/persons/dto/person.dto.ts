@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsISO8601, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsInstant } from 'src/common/http/instant';
 import { PageQueryDto } from 'src/common/http/pagination';
 import { Locale, LOCALES, Person } from 'src/persons/person.entity';
 
@@ -36,7 +37,7 @@ export class CreatePersonDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'When employment ended; omit while employed.' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   employmentEndedAt?: string;
 }
 
@@ -80,7 +81,7 @@ export class UpdatePersonDto {
   })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
-  @IsISO8601({ strict: true })
+  @IsInstant()
   employmentEndedAt?: string | null;
 }
 
