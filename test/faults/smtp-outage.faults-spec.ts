@@ -88,6 +88,11 @@ describe('an SMTP server that refuses, then disappears', () => {
     smtp.refuseWith = undefined;
     const mail = await smtp.next(person.email, undefined, 30_000);
     expect(mail.text).toContain('/s/');
+    // The server has the mail; the service records it as sent once the server's answer is back.
+    await waitFor(async () => (await mailsTo(person.id))[0]?.status === 'sent', {
+      timeoutMs: 10_000,
+      what: 'the mail recorded as sent',
+    });
     const [sent] = await mailsTo(person.id);
     expect(sent).toMatchObject({ status: 'sent', last_error: null });
     expect(sent.attempts).toBeGreaterThanOrEqual(4);
