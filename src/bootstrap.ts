@@ -14,9 +14,8 @@ import { AssetsController } from 'src/assets/assets.controller';
 import { ClearanceCheckFastPath } from 'src/assets/clearance-check.fast-path';
 import { AllExceptionsFilter } from 'src/common/errors/all-exceptions.filter';
 import { DomainError, ValidationFailed } from 'src/common/errors/domain-error';
-import { MAX_BODY_DEPTH, nestsDeeperThan } from 'src/common/http/body-depth';
+import { inputProblem, MAX_BODY_DEPTH } from 'src/common/http/input-check';
 import { REQUEST_ID_HEADER, requestIdFromHeaders } from 'src/common/http/request-id';
-import { illFormedTextAt } from 'src/common/http/well-formed-text';
 import { createValidationPipe } from 'src/common/http/validation';
 import { AppConfig } from 'src/config/app-config';
 import { PAPER_SCAN_MAX_BYTES } from 'src/consents/consents.controller';
@@ -66,16 +65,14 @@ export function createHttpAdapter(): FastifyAdapter {
     done();
   });
   adapter.getInstance().addHook('preValidation', (request, _reply, done) => {
-    if (nestsDeeperThan(request.body, MAX_BODY_DEPTH)) {
+    const problem = inputProblem(request.body) ?? inputProblem(request.query);
+    if (problem?.kind === 'too_deep') {
       done(new DomainError('VALIDATION_FAILED', `The body nests deeper than ${MAX_BODY_DEPTH} levels`));
-      return;
+    } else if (problem?.kind === 'ill_formed_text') {
+      done(ValidationFailed.field(problem.field || 'body', 'must be well-formed Unicode text'));
+    } else {
+      done();
     }
-    const illFormed = illFormedTextAt(request.body) ?? illFormedTextAt(request.query);
-    if (illFormed !== null) {
-      done(ValidationFailed.field(illFormed || 'body', 'must be well-formed Unicode text'));
-      return;
-    }
-    done();
   });
   return adapter;
 }
