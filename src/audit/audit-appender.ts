@@ -28,25 +28,10 @@ interface StateRow {
   last_checkpoint_size: string | null;
 }
 
-/*
- * The two statements every append runs while it holds the lock are named, so each connection plans
- * them once: planning the write took a fifth of the time the lock is held, and that time bounds how
- * many appends a second the log takes.
- */
+/** Named, so each connection plans it once: it runs while the lock is held. */
 const LOCK_STATE = {
   name: 'audit-lock-state',
   text: 'SELECT tree_size, frontier, last_checkpoint_size FROM audit_tree_state WHERE id = 1 FOR UPDATE',
-};
-const APPEND_ONE = {
-  name: 'audit-append-one',
-  text: `WITH state AS (
-           UPDATE audit_tree_state SET tree_size = $1, frontier = $2, last_checkpoint_size = $3 WHERE id = 1
-         ), nodes AS (
-           INSERT INTO audit_tree_nodes (level, idx, hash)
-           SELECT * FROM unnest($4::smallint[], $5::bigint[], $6::bytea[])
-         )
-         INSERT INTO audit_events (seq, occurred_at, action, person_id, consent_id, asset_id, canonical, leaf_hash)
-         VALUES ($7, $8, $9, $10, $11, $12, $13, $14)`,
 };
 
 /**
@@ -116,45 +101,10 @@ export class AuditAppender {
     };
   }
 
-  async appendLocked(
-    em: EntityManager,
-    tree: LockedTree,
-    input: AuditEventInput,
-    occurredAt: Date,
-  ): Promise<AppendedEvent> {
-    const seq = tree.size;
-    const record = auditEventRecord(seq, occurredAt, input);
-    const bytes = canonicalBytes(record);
-    const leaf = leafHash(bytes);
-    const next = appendLeaf(tree.frontier, tree.size, leaf);
-    const inner = next.completedNodes.slice(1);
-    await (await pgConnectionOf(em)).query({
-      ...APPEND_ONE,
-      values: [
-        next.size,
-        encodeFrontier(next.frontier),
-        tree.lastCheckpointSize,
-        inner.map((node) => node.level),
-        inner.map((node) => node.index),
-        inner.map((node) => node.hash),
-        seq,
-        occurredAt,
-        record.action,
-        record.personId ?? null,
-        record.consentId ?? null,
-        record.assetId ?? null,
-        bytes,
-        leaf,
-      ],
-    });
-    tree.size = next.size;
-    tree.frontier = next.frontier;
-    return { seq, leafHash: leaf };
-  }
-
   /**
-   * appendLocked for many events in one statement. Appends them in order until `stopAfter(tree)`
-   * holds (a checkpoint is due) or none is left, and returns how many it appended.
+   * Appends events to the tree this transaction holds locked (lock), in one statement. Appends
+   * them in order until `stopAfter(tree)` holds (a checkpoint is due) or none is left, and returns
+   * how many it appended.
    */
   async appendManyLocked(
     em: EntityManager,

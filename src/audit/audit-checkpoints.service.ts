@@ -44,11 +44,12 @@ export class AuditCheckpoints {
       [treeSize, rootHash, createdAt, note],
     );
     tree.lastCheckpointSize = treeSize;
-    await this.appender.appendLocked(
+    await this.appender.appendManyLocked(
       em,
       tree,
-      { action: 'audit.checkpoint', actor, data: { treeSize, rootHash: rootHash.toString('hex') } },
+      [{ action: 'audit.checkpoint', actor, data: { treeSize, rootHash: rootHash.toString('hex') } }],
       createdAt,
+      () => false,
     );
     if (this.config.auditCheckpointWebhook) {
       await this.outbox.enqueue(em, {
