@@ -26,10 +26,6 @@ export function notificationJobId(id: string): string {
   return `notification-${id}`;
 }
 
-/**
- * Renewal reminders and expiries: written to PostgreSQL in the grant's transaction, handed to the
- * queue when due within the horizon, and sent at most once each (the row is claimed under lock).
- */
 const RECONCILE_PAGE = 1_000;
 
 interface DueNotification {
@@ -37,6 +33,10 @@ interface DueNotification {
   due_at: Date;
 }
 
+/**
+ * Renewal reminders and expiries: written to PostgreSQL in the grant's transaction, handed to the
+ * queue when due within the horizon, and sent at most once each (the row is claimed under lock).
+ */
 @Injectable()
 export class RemindersService implements OnModuleInit {
   private readonly logger = new Logger('Reminders');
