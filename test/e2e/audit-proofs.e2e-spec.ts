@@ -17,6 +17,7 @@ import { appendLeaf, Frontier, leafHash } from 'src/audit/domain/merkle';
 import { QueueName } from 'src/queue/queue-names';
 import { startTestApp, TestApp } from 'test/support/test-app';
 import { waitFor } from 'test/support/wait';
+import { sharedTestdata } from 'test/support/shared-testdata';
 
 const hex = (value: string) => Buffer.from(value, 'hex');
 
@@ -187,7 +188,7 @@ interface Vector {
 }
 
 describe('audit proofs over HTTP, against the RFC 9162 known-answer vectors', () => {
-  const VECTORS = path.resolve(__dirname, '../../../shared/testdata/merkle');
+  const VECTORS = sharedTestdata('merkle');
   const LEAVES = [
     '',
     '00',

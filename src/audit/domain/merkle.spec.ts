@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { sharedTestdata } from 'test/support/shared-testdata';
 import {
   EMPTY_ROOT,
   Frontier,
@@ -34,7 +35,7 @@ import {
  * Known-answer vectors from transparency-dev/merkle (https://github.com/transparency-dev/merkle,
  * testdata/), Apache License 2.0. See the README.md and LICENSE next to them.
  */
-const VECTORS_DIR = path.resolve(__dirname, '../../../../shared/testdata/merkle');
+const VECTORS_DIR = sharedTestdata('merkle');
 
 const REFERENCE_LEAVES = [
   '',
